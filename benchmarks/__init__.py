@@ -1,0 +1,1 @@
+"""Speed benchmarks (`make bench`): each module here has a `run()` that prints a table."""

@@ -1,0 +1,173 @@
+"""Datasets as NumPy arrays (rows are samples) and the small tools every lesson needs.
+
+Loaders fetch missing files on first use (see `helpers.download`), so a student who only
+pip-installed `helpers` gets the data too.
+"""
+import gzip
+import pickle
+
+import idx2numpy
+import numpy as np
+
+from .course_data import load_course_data  # noqa: F401  (re-exported: part of the data API)
+from .download import data_dir, ensure
+
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+
+
+def load_mnist(split="train", root=None):
+    """MNIST images (N, 28, 28) uint8 and labels (N,) uint8; split is 'train' (60k) or 'test' (10k)."""
+    if split not in MNIST_FILES:
+        raise ValueError(f"MNIST split must be 'train' or 'test', got {split!r}")
+    folder = ensure("mnist", root) / "mnist"
+    images_file, labels_file = MNIST_FILES[split]
+    with gzip.open(folder / images_file, "rb") as f:
+        images = idx2numpy.convert_from_file(f)
+    with gzip.open(folder / labels_file, "rb") as f:
+        labels = idx2numpy.convert_from_file(f)
+    if images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
+        raise ValueError(
+            f"MNIST files in {folder} are inconsistent: images {images.shape}, labels "
+            f"{labels.shape}; delete them and run `make data` again"
+        )
+    return images, labels
+
+
+def load_cifar10(batch, n=None, root=None):
+    """One CIFAR-10 batch: images (N, 3, 32, 32) uint8, labels (N,) int64, the 10 class names.
+
+    batch: 1..5 or 'data_batch_1'..'data_batch_5' for training, 'test' or 'test_batch'.
+    n: the first n images only; asking for more than the batch holds is an error.
+    """
+    name = _cifar_batch_name(batch)
+    folder = ensure("cifar10", root) / "cifar-10-batches-py"
+    with open(folder / name, "rb") as f:
+        d = pickle.load(f, encoding="bytes")
+    with open(folder / "batches.meta", "rb") as f:
+        classes = [c.decode() for c in pickle.load(f, encoding="bytes")[b"label_names"]]
+    images = np.asarray(d[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+    labels = np.asarray(d[b"labels"], dtype=np.int64)
+    if n is not None:
+        if not 0 < n <= len(labels):
+            raise ValueError(
+                f"asked for the first {n} images of {name}, but {folder / name} holds "
+                f"{len(labels)}"
+            )
+        images, labels = images[:n], labels[:n]
+    return images, labels, classes
+
+
+def _cifar_batch_name(batch):
+    if isinstance(batch, (int, np.integer)) and 1 <= batch <= 5:
+        return f"data_batch_{batch}"
+    if batch == "test":
+        return "test_batch"
+    if batch in CIFAR10_BATCHES:
+        return batch
+    raise ValueError(f"CIFAR-10 batch must be 1..5, 'test' or one of {CIFAR10_BATCHES}, got {batch!r}")
+
+
+def load_cifar10_subset(n_per_batch=900, n_test=800, root=None):
+    """The lessons' CIFAR-10: the first n_per_batch images of each of the 5 training batches
+    and the first n_test of test_batch. Returns (X_train, y_train, X_test, y_test, classes)."""
+    parts = [load_cifar10(b, n_per_batch, root) for b in range(1, 6)]
+    X_test, y_test, classes = load_cifar10("test", n_test, root)
+    X_train = np.concatenate([p[0] for p in parts])
+    y_train = np.concatenate([p[1] for p in parts])
+    return X_train, y_train, X_test, y_test, classes
+
+
+def one_hot(labels, n_classes=None):
+    """Integer labels (N,) -> one-hot matrix (N, K) of float64."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}")
+    n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
+    out = np.zeros((labels.size, n_classes))
+    out[np.arange(labels.size), labels] = 1.0
+    return out
+
+
+def train_val_split(X, y, val_fraction, rng):
+    """Shuffle with `rng`, then hold out val_fraction of the rows. Returns X_tr, y_tr, X_val, y_val."""
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    order = rng.permutation(len(X))
+    n_val = int(round(val_fraction * len(X)))
+    val, tr = order[:n_val], order[n_val:]
+    return X[tr], y[tr], X[val], y[val]
+
+
+class Standardizer:
+    """Per-feature standardisation fitted on training data: x' = (x - mean) / (std + eps)."""
+
+    def __init__(self, eps=1e-8):
+        self.eps, self.mean, self.std = eps, None, None
+
+    def fit(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        self.mean, self.std = X.mean(axis=0), X.std(axis=0)
+        return self
+
+    def transform(self, X, dtype=np.float64):
+        if self.mean is None:
+            raise RuntimeError("Standardizer.transform called before fit(X_train)")
+        X = np.asarray(X, dtype=np.float64)
+        if X.shape[1:] != self.mean.shape:
+            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}")
+        return ((X - self.mean) / (self.std + self.eps)).astype(dtype)
+
+    def fit_transform(self, X, dtype=np.float64):
+        return self.fit(X).transform(X, dtype)
+
+
+def minibatches(X, y, batch_size, rng, shuffle=True):
+    """Yield (X_batch, y_batch) covering the data once, in a new random order on every call.
+
+    Each call draws a fresh permutation from `rng`, so every epoch sees a new order. The last
+    batch is smaller when batch_size does not divide N.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+    for start in range(0, len(X), batch_size):
+        idx = order[start : start + batch_size]
+        yield X[idx], y[idx]
+
+
+__all__ = [
+    "data_dir",
+    "ensure",
+    "load_mnist",
+    "load_cifar10",
+    "load_cifar10_subset",
+    "load_course_data",
+    "one_hot",
+    "train_val_split",
+    "Standardizer",
+    "minibatches",
+]
+
+
+def fetch_all():
+    """`make data`: put every dataset the lessons use into the data folder."""
+    from .course_data import ensure_course_data
+
+    for name in ("mnist", "cifar10"):
+        print(f"{name:8s} in place in {ensure(name)}")
+    ensure_course_data()
+
+
+if __name__ == "__main__":
+    fetch_all()

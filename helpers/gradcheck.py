@@ -1,0 +1,122 @@
+"""Gradient checking: finite differences, relative error, Taylor and Jacobian tests.
+
+Every function here only calls the functions it is handed; all checks run in float64.
+"""
+import numpy as np
+
+
+def _as_float64(x, name="x"):
+    x = np.asarray(x)
+    if x.dtype != np.float64:
+        raise TypeError(
+            f"gradient checks need float64 {name} (finite differences in float32 "
+            f"lose ~8 digits), got {x.dtype}; pass {name}.astype(np.float64)"
+        )
+    return x
+
+
+def _scalar(value, what):
+    value = np.asarray(value)
+    if value.size != 1:
+        raise ValueError(f"{what} must return a scalar, got an array of shape {value.shape}")
+    return float(value)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central differences of a scalar function. x: any shape (float64) -> grad: same shape.
+
+    df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2h)          error O(h^2)
+
+    x is perturbed in place and restored, so f may close over it (e.g. a layer's W).
+    """
+    x = _as_float64(x)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        f_plus = _scalar(f(x), "f")
+        x[i] = old - h
+        f_minus = _scalar(f(x), "f")
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def rel_error(a, b):
+    """Largest elementwise relative error  |a - b| / max(1e-8, |a| + |b|)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error compares arrays of one shape, got {a.shape} and {b.shape}")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def taylor_slope(eps, errors):
+    """Slope of log(error) against log(eps), fitted by least squares (1 for O(eps), 2 for O(eps^2))."""
+    eps, errors = np.asarray(eps, dtype=np.float64), np.asarray(errors, dtype=np.float64)
+    keep = errors > 0
+    if keep.sum() < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(eps[keep]), np.log(errors[keep]), 1)[0])
+
+
+def _default_eps():
+    # 1/16 ... 2e-6: small enough for the leading term to dominate, large enough that the
+    # O(eps^2) error (~1e-12) stays above float64 round-off in f (~1e-16 |f|).
+    return 0.5 ** np.arange(4, 20)
+
+
+def gradient_test(f, grad, x, d=None, eps=None, rng=None):
+    """Taylor test of a gradient. Returns (eps, zero_order, first_order), each of shape (n,).
+
+    zero_order[k]  = |f(x + eps_k d) - f(x)|                      must shrink like O(eps)
+    first_order[k] = |f(x + eps_k d) - f(x) - eps_k d . grad(x)|  must shrink like O(eps^2)
+
+    A wrong gradient leaves first_order at O(eps): compare `taylor_slope` of each with 1 and 2.
+    """
+    x = _as_float64(x)
+    g = np.asarray(grad(x), dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"grad(x) must have the shape of x {x.shape}, got {g.shape}")
+    if d is None:
+        rng = np.random.default_rng(0) if rng is None else rng
+        d = rng.standard_normal(x.shape)
+        d /= np.linalg.norm(d)
+    d = _as_float64(d, "d")
+    if d.shape != x.shape:
+        raise ValueError(f"direction d must have the shape of x {x.shape}, got {d.shape}")
+    eps = _default_eps() if eps is None else np.asarray(eps, dtype=np.float64)
+    f0 = _scalar(f(x), "f")
+    slope = float(np.sum(d * g))
+    zero, first = np.empty(len(eps)), np.empty(len(eps))
+    for k, e in enumerate(eps):
+        fk = _scalar(f(x + e * d), "f")
+        zero[k] = abs(fk - f0)
+        first[k] = abs(fk - f0 - e * slope)
+    return eps, zero, first
+
+
+def jacobian_test(forward, backward, x, eps=None, rng=None):
+    """Taylor test of a layer's backward pass (Jacobian-transpose product).
+
+    forward(x) -> y of any shape; backward(u) -> J^T u, of the shape of x.
+    With a fixed random u, g(x) = <forward(x), u> has gradient J(x)^T u, so the
+    Taylor test of g checks the whole Jacobian in one direction at a time.
+    Returns (eps, zero_order, first_order) as `gradient_test` does.
+    """
+    x = _as_float64(x)
+    rng = np.random.default_rng(0) if rng is None else rng
+    y = np.asarray(forward(x))
+    u = rng.standard_normal(y.shape)
+
+    def g(z):
+        return float(np.sum(np.asarray(forward(z)) * u))
+
+    def grad_g(z):
+        forward(z)  # backward uses the cache of the last forward, so refresh it at z
+        return backward(u)
+
+    return gradient_test(g, grad_g, x, eps=eps, rng=rng)

@@ -1,0 +1,174 @@
+"""Layers as modules: `forward` caches what `backward` needs; rows are samples.
+
+Each module keeps its parameters and their gradients in two dicts with the same keys
+(`params['W']`, `grads['W']`), so an optimiser can update any network the same way.
+"""
+import numpy as np
+
+from .functional import cross_entropy, log_softmax, sigmoid
+
+
+class Module:
+    """Base class: `forward(x) -> y`, `backward(dout) -> dx`, `params` / `grads` dicts."""
+
+    def __init__(self):
+        self.params, self.grads, self.cache = {}, {}, None
+
+    def __call__(self, *args):
+        return self.forward(*args)
+
+    def _cached(self):
+        if self.cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return self.cache
+
+    def named_parameters(self):
+        """(name, param, grad) triples, e.g. ('W', W, dW); containers prefix the layer index."""
+        for key, p in self.params.items():
+            yield key, p, self.grads[key]
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _check_features(x, n_features, who):
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] != n_features:
+        raise ValueError(f"{who} expects x of shape (N, {n_features}), got {x.shape}")
+    return x
+
+
+class Linear(Module):
+    """Affine layer. x: (N, D) -> y: (N, M) with W: (D, M), b: (M,).
+
+    y = x W + b;   dx = dout W^T,   dW = x^T dout,   db = sum_n dout_n
+    """
+
+    def __init__(self, in_features, out_features, rng=None, weight_scale=None, dtype=np.float64):
+        super().__init__()
+        if in_features < 1 or out_features < 1:
+            raise ValueError(f"Linear needs positive sizes, got ({in_features}, {out_features})")
+        rng = np.random.default_rng(0) if rng is None else rng
+        # He initialisation keeps activations' variance steady through ReLU layers.
+        scale = np.sqrt(2.0 / in_features) if weight_scale is None else weight_scale
+        self.params["W"] = (scale * rng.standard_normal((in_features, out_features))).astype(dtype)
+        self.params["b"] = np.zeros(out_features, dtype=dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x):
+        W, b = self.params["W"], self.params["b"]
+        x = _check_features(x, W.shape[0], repr(self))
+        self.cache = x
+        return x @ W + b
+
+    def backward(self, dout):
+        x = self._cached()
+        W, b = self.params["W"], self.params["b"]
+        self.grads["W"] = x.T @ dout
+        self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
+        return dout @ W.T
+
+    def __repr__(self):
+        return f"Linear({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
+
+
+class ReLU(Module):
+    """y = max(x, 0);   dx = dout * [x > 0]"""
+
+    def forward(self, x):
+        self.cache = x > 0
+        return np.where(self.cache, x, 0)
+
+    def backward(self, dout):
+        return np.where(self._cached(), dout, 0)
+
+
+class Sigmoid(Module):
+    """y = 1 / (1 + exp(-x));   dx = dout * y (1 - y)"""
+
+    def forward(self, x):
+        y = sigmoid(x)
+        self.cache = y
+        return y
+
+    def backward(self, dout):
+        y = self._cached()
+        return dout * y * (1 - y)
+
+
+class Tanh(Module):
+    """y = tanh(x);   dx = dout * (1 - y^2)"""
+
+    def forward(self, x):
+        y = np.tanh(x)
+        self.cache = y
+        return y
+
+    def backward(self, dout):
+        y = self._cached()
+        return dout * (1 - y**2)
+
+
+class SoftmaxCrossEntropy(Module):
+    """Mean cross-entropy of softmax(scores). scores, targets (one-hot): (N, K) -> scalar loss.
+
+    L = -(1/N) sum_i sum_k t_ik log(softmax(s_i)_k + guard);   dscores = (softmax(s) - t) / N
+    The course's guard 1e-9 keeps log(0) finite (the loss stays below -log(1e-9) = 20.7);
+    backward is the exact gradient of the unguarded loss, which differs by O(guard / p).
+    guard=0 computes the loss through log-softmax instead: exact and finite for any scores.
+    """
+
+    def __init__(self, guard=1e-9):
+        super().__init__()
+        self.guard = guard
+
+    def forward(self, scores, targets):
+        scores, targets = np.asarray(scores), np.asarray(targets)
+        if scores.ndim != 2 or targets.shape != scores.shape:
+            raise ValueError(
+                "SoftmaxCrossEntropy expects scores (N, K) and one-hot targets of the same "
+                f"shape, got {scores.shape} and {targets.shape}"
+            )
+        logp = log_softmax(scores)
+        probs = np.exp(logp)
+        self.cache = (probs, targets)
+        if self.guard:
+            return cross_entropy(probs, targets, guard=self.guard)
+        return float(-np.sum(targets * logp) / scores.shape[0])
+
+    def backward(self, dout=1.0):
+        probs, targets = self._cached()
+        return dout * (probs - targets) / probs.shape[0]
+
+
+class Sequential(Module):
+    """Modules applied in order: y = f_L(... f_2(f_1(x))); backward runs them in reverse."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def named_parameters(self):
+        for i, layer in enumerate(self.layers):
+            for name, p, g in layer.named_parameters():
+                yield f"{i}.{name}", p, g
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __repr__(self):
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Sequential(\n  {inner}\n)"

@@ -1,0 +1,139 @@
+"""Training: L2 penalty, SGD with momentum, the fit loop and its history, and metrics.
+
+Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
+"""
+import time
+
+import numpy as np
+
+from .data import minibatches, one_hot
+
+
+def l2_penalty(model, reg):
+    """Add reg * sum W^2 over every weight matrix (parameters named W, not biases).
+
+    Returns the penalty; adds its gradient 2 reg W to the model's grads in place, so call it
+    after `backward`.
+    """
+    if reg == 0:
+        return 0.0
+    total = 0.0
+    for name, W, dW in model.named_parameters():
+        if name.split(".")[-1].startswith("W"):
+            total += float(np.sum(W * W))
+            dW += 2 * reg * W
+    return reg * total
+
+
+class SGD:
+    """Mini-batch SGD with (heavy-ball) momentum: v <- mu v - lr g;  p <- p + v.
+
+    momentum=0 is plain SGD  p <- p - lr g.
+    """
+
+    def __init__(self, lr, momentum=0.0):
+        if lr <= 0 or not 0 <= momentum < 1:
+            raise ValueError(f"SGD needs lr > 0 and 0 <= momentum < 1, got lr={lr}, momentum={momentum}")
+        self.lr, self.momentum, self.velocity = lr, momentum, {}
+
+    def step(self, model):
+        for name, p, g in model.named_parameters():
+            if self.momentum:
+                v = self.velocity.setdefault(name, np.zeros_like(p))
+                v *= self.momentum
+                v -= self.lr * g
+                p += v
+            else:
+                p -= self.lr * g
+
+
+def predict(model, X, batch_size=10000):
+    """Class predictions (N,) = argmax of the model's scores, computed in batches."""
+    return np.concatenate(
+        [model.forward(X[i : i + batch_size]).argmax(axis=1) for i in range(0, len(X), batch_size)]
+    )
+
+
+def accuracy(model, X, y, batch_size=10000):
+    """Fraction of rows whose predicted class equals y."""
+    return float(np.mean(predict(model, X, batch_size) == np.asarray(y)))
+
+
+def evaluate(model, loss_fn, X, y, n_classes, batch_size=10000):
+    """(mean loss, accuracy) over X in batches, without regularisation."""
+    losses, correct = [], 0
+    for i in range(0, len(X), batch_size):
+        scores = model.forward(X[i : i + batch_size])
+        yb = y[i : i + batch_size]
+        losses.append(loss_fn.forward(scores, one_hot(yb, n_classes)) * len(yb))
+        correct += int(np.sum(scores.argmax(axis=1) == yb))
+    return float(np.sum(losses) / len(X)), correct / len(X)
+
+
+def _check_xy(X, y, who):
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim < 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), got {X.shape} and {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{who}: labels must be integers (class indices), got dtype {y.dtype}")
+    return X, y
+
+
+def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_val=None, y_val=None,
+        lr_decay=1.0, verbose=True):
+    """Train `model` by mini-batch SGD on (X, y); y holds integer labels.
+
+    Each epoch: reshuffle, and for every mini-batch forward -> loss (+ reg sum W^2) -> backward
+    -> optimizer step. Then the learning rate is multiplied by lr_decay.
+    Returns a history dict of per-epoch lists: 'loss' (mean training mini-batch loss incl. the
+    L2 term), 'train_acc', and with validation data 'val_loss', 'val_acc'; 'time' holds seconds.
+    """
+    X, y = _check_xy(X, y, "fit")
+    n_classes = model.forward(X[:1]).shape[1]
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"fit: labels must lie in 0..{n_classes - 1} (the model's outputs), got {y.min()}..{y.max()}")
+    if X_val is not None:
+        X_val, y_val = _check_xy(X_val, y_val, "fit (validation)")
+    history = {"loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "time": []}
+    for epoch in range(epochs):
+        start, losses, sizes = time.perf_counter(), [], []
+        for Xb, yb in minibatches(X, y, batch_size, rng):
+            scores = model.forward(Xb)
+            loss = loss_fn.forward(scores, one_hot(yb, n_classes).astype(scores.dtype))
+            model.backward(loss_fn.backward())
+            loss += l2_penalty(model, reg)
+            optimizer.step(model)
+            losses.append(loss)
+            sizes.append(len(yb))
+        history["time"].append(time.perf_counter() - start)
+        history["loss"].append(float(np.average(losses, weights=sizes)))
+        history["train_acc"].append(accuracy(model, X, y))
+        if X_val is not None:
+            val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val, n_classes)
+            history["val_loss"].append(val_loss)
+            history["val_acc"].append(val_acc)
+        if verbose:
+            line = f"epoch {epoch + 1:3d}  loss {history['loss'][-1]:.4f}  train acc {history['train_acc'][-1]:.4f}"
+            if X_val is not None:
+                line += f"  val loss {history['val_loss'][-1]:.4f}  val acc {history['val_acc'][-1]:.4f}"
+            print(line)
+        optimizer.lr *= lr_decay
+    if X_val is None:
+        del history["val_loss"], history["val_acc"]
+    return history
+
+
+def confusion_matrix(y_true, y_pred, n_classes):
+    """C[i, j] = number of samples of true class i predicted as class j. Shape (K, K)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have one shape, got {y_true.shape} and {y_pred.shape}")
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(C, (y_true, y_pred), 1)
+    return C
+
+
+def per_class_accuracy(y_true, y_pred, n_classes):
+    """Accuracy within each true class: diag(C) / row sums of C. Shape (K,)."""
+    C = confusion_matrix(y_true, y_pred, n_classes)
+    return np.diag(C) / np.maximum(C.sum(axis=1), 1)

@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+
+from helpers.gradcheck import (
+    gradient_test,
+    jacobian_test,
+    numerical_gradient,
+    rel_error,
+    taylor_slope,
+)
+
+
+def f_quartic(x):
+    return float(np.sum(x**4) + np.sum(np.sin(x)))
+
+
+def grad_quartic(x):
+    return 4 * x**3 + np.cos(x)
+
+
+def test_numerical_gradient_matches_analytic(rng):
+    x = rng.standard_normal((3, 4))
+    assert rel_error(numerical_gradient(f_quartic, x), grad_quartic(x)) < 1e-7
+
+
+def test_numerical_gradient_restores_x(rng):
+    x = rng.standard_normal(5)
+    before = x.copy()
+    numerical_gradient(f_quartic, x)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numerical_gradient_catches_wrong_gradient(rng):
+    x = rng.standard_normal((3, 4))
+    wrong = 4 * x**3  # forgot the derivative of sin
+    assert rel_error(numerical_gradient(f_quartic, x), wrong) > 1e-3
+
+
+def test_numerical_gradient_refuses_float32():
+    with pytest.raises(TypeError, match="float64"):
+        numerical_gradient(f_quartic, np.ones(3, dtype=np.float32))
+
+
+def test_numerical_gradient_refuses_vector_valued_f():
+    with pytest.raises(ValueError, match="scalar"):
+        numerical_gradient(lambda x: x * 2, np.ones(3))
+
+
+def test_rel_error_definition():
+    assert rel_error(np.array([1.0]), np.array([1.0])) == 0.0
+    assert rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
+    # both tiny: the 1e-8 floor keeps round-off noise from looking like a large error
+    assert rel_error(np.array([1e-12]), np.array([-1e-12])) == pytest.approx(2e-4)
+
+
+def test_rel_error_shape_mismatch():
+    with pytest.raises(ValueError, match=r"\(3,\) and \(2,\)"):
+        rel_error(np.ones(3), np.ones(2))
+
+
+def test_gradient_test_orders(rng):
+    x = rng.standard_normal(6)
+    eps, zero, first = gradient_test(f_quartic, grad_quartic, x, rng=rng)
+    assert taylor_slope(eps, zero) == pytest.approx(1, abs=0.15)
+    assert taylor_slope(eps, first) == pytest.approx(2, abs=0.15)
+
+
+def test_gradient_test_catches_wrong_gradient(rng):
+    x = rng.standard_normal(6)
+    eps, zero, first = gradient_test(f_quartic, lambda z: 4 * z**3, x, rng=rng)
+    assert taylor_slope(eps, first) < 1.3
+
+
+def test_gradient_test_shape_errors(rng):
+    with pytest.raises(ValueError, match="shape of x"):
+        gradient_test(f_quartic, lambda z: z[:-1], rng.standard_normal(4))
+    with pytest.raises(ValueError, match="direction d"):
+        gradient_test(f_quartic, grad_quartic, rng.standard_normal(4), d=np.ones(3))
+
+
+class _Tanh:
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, dout):
+        return dout * (1 - self.y**2)
+
+
+def test_jacobian_test_orders(rng):
+    layer = _Tanh()
+    eps, zero, first = jacobian_test(layer.forward, layer.backward, rng.standard_normal((4, 3)), rng=rng)
+    assert taylor_slope(eps, zero) == pytest.approx(1, abs=0.15)
+    assert taylor_slope(eps, first) == pytest.approx(2, abs=0.15)
+
+
+def test_jacobian_test_catches_wrong_backward(rng):
+    layer = _Tanh()
+    eps, zero, first = jacobian_test(layer.forward, lambda d: d * (1 - layer.y), rng.standard_normal((4, 3)), rng=rng)
+    assert taylor_slope(eps, first) < 1.3
