@@ -19,7 +19,6 @@ export OMP_NUM_THREADS := 2
 export OPENBLAS_NUM_THREADS := 2
 export MKL_NUM_THREADS := 2
 export JUPYTER_PREFER_ENV_PATH := 1
-export MPLBACKEND := Agg
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900

@@ -140,10 +140,12 @@ def minibatches(X, y, batch_size, rng, shuffle=True):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
+    ### BEGIN SOLUTION
     order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
         idx = order[start : start + batch_size]
         yield X[idx], y[idx]
+    ### END SOLUTION
 
 
 __all__ = [

@@ -42,9 +42,11 @@ def softmax(scores):
     p_ik = exp(s_ik - max_j s_ij) / sum_j exp(s_ij - max_j s_ij)   (shift for stability)
     """
     scores = _check_2d(scores, "scores")
+    ### BEGIN SOLUTION
     shifted = scores - scores.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=1, keepdims=True)
+    ### END SOLUTION
 
 
 def log_softmax(scores):
@@ -64,7 +66,9 @@ def cross_entropy(probs, targets, guard=1e-9):
     """
     probs = _check_2d(probs, "probs")
     targets = _check_targets(targets, probs)
+    ### BEGIN SOLUTION
     return float(-np.sum(targets * np.log(probs + guard)) / probs.shape[0])
+    ### END SOLUTION
 
 
 def softmax_cross_entropy(scores, targets):

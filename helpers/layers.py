@@ -59,14 +59,18 @@ class Linear(Module):
         W, b = self.params["W"], self.params["b"]
         x = _check_features(x, W.shape[0], repr(self))
         self.cache = x
+        ### BEGIN SOLUTION
         return x @ W + b
+        ### END SOLUTION
 
     def backward(self, dout):
         x = self._cached()
         W, b = self.params["W"], self.params["b"]
+        ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
         return dout @ W.T
+        ### END SOLUTION
 
     def __repr__(self):
         return f"Linear({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
@@ -80,7 +84,9 @@ class ReLU(Module):
         return np.where(self.cache, x, 0)
 
     def backward(self, dout):
+        ### BEGIN SOLUTION
         return np.where(self._cached(), dout, 0)
+        ### END SOLUTION
 
 
 class Sigmoid(Module):
@@ -93,7 +99,9 @@ class Sigmoid(Module):
 
     def backward(self, dout):
         y = self._cached()
+        ### BEGIN SOLUTION
         return dout * y * (1 - y)
+        ### END SOLUTION
 
 
 class Tanh(Module):
@@ -106,7 +114,9 @@ class Tanh(Module):
 
     def backward(self, dout):
         y = self._cached()
+        ### BEGIN SOLUTION
         return dout * (1 - y**2)
+        ### END SOLUTION
 
 
 class SoftmaxCrossEntropy(Module):
@@ -138,7 +148,9 @@ class SoftmaxCrossEntropy(Module):
 
     def backward(self, dout=1.0):
         probs, targets = self._cached()
+        ### BEGIN SOLUTION
         return dout * (probs - targets) / probs.shape[0]
+        ### END SOLUTION
 
 
 class Sequential(Module):
