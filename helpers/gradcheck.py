@@ -120,3 +120,51 @@ def jacobian_test(forward, backward, x, eps=None, rng=None):
         return backward(u)
 
     return gradient_test(g, grad_g, x, eps=eps, rng=rng)
+
+
+def layer_param_jacobian_test(layer, x, name, eps=None, rng=None):
+    """Taylor test of a layer's gradient w.r.t. one parameter, e.g. name='W' (or '0.W' in a
+    Sequential). Returns (eps, zero_order, first_order) as `jacobian_test` does.
+
+    With x fixed and a random u, g(P) = <layer.forward(x; P), u> has gradient grads[name]
+    after layer.backward(u). The parameter is perturbed in place and restored afterwards.
+    """
+    params = {key: p for key, p, _ in layer.named_parameters()}
+    if name not in params:
+        raise KeyError(f"{layer!r} has no parameter {name!r}; it has {sorted(params)}")
+    p = params[name]
+    saved = _as_float64(p, name).copy()
+
+    def forward(value):
+        p[...] = value
+        return layer.forward(x)
+
+    def backward(u):
+        layer.backward(u)
+        # read the gradient after backward: layers may store a new array in grads
+        return {key: g for key, _, g in layer.named_parameters()}[name]
+
+    try:
+        return jacobian_test(forward, backward, saved.copy(), eps=eps, rng=rng)
+    finally:
+        p[...] = saved
+
+
+def taylor_verdict(eps, zero_order, first_order, roundoff=1e-9):
+    """Read a Taylor test (from `gradient_test` or `jacobian_test`). Returns one of
+
+    'O(eps^2)'   the first-order remainder falls with slope >= 1.8: the gradient is right;
+    'exact'      the remainder is round-off (first <= roundoff * zero at every eps): the function
+                 is linear in the tested variable (Linear in x, W or b; ReLU away from its kink)
+                 and the gradient is right;
+    'WRONG'      the remainder falls like O(eps), as the change itself does: the gradient is wrong;
+    'no signal'  the function does not change like O(eps) along d, so the test says nothing.
+    """
+    eps, zero, first = (np.asarray(a, dtype=np.float64) for a in (eps, zero_order, first_order))
+    if not abs(taylor_slope(eps, zero) - 1) < 0.3:
+        return "no signal"
+    # points at the round-off floor carry no slope information, so fit only the others
+    above = first > roundoff * zero
+    if not above.any():
+        return "exact"
+    return "O(eps^2)" if taylor_slope(eps[above], first[above]) >= 1.8 else "WRONG"

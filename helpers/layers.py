@@ -35,7 +35,20 @@ def _check_features(x, n_features, who):
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(f"{who} expects x of shape (N, {n_features}), got {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{who} expects a numeric x, got dtype {x.dtype}")
     return x
+
+
+def _check_dout(dout, shape, who):
+    # A mis-shaped dout would otherwise broadcast silently (ReLU, Sigmoid, Tanh) or fail
+    # deep inside a matmul (Linear).
+    dout = np.asarray(dout)
+    if dout.shape != shape:
+        raise ValueError(
+            f"{who}.backward expects dout of the shape forward returned {shape}, got {dout.shape}"
+        )
+    return dout
 
 
 class Linear(Module):
@@ -66,6 +79,7 @@ class Linear(Module):
     def backward(self, dout):
         x = self._cached()
         W, b = self.params["W"], self.params["b"]
+        dout = _check_dout(dout, (x.shape[0], W.shape[1]), repr(self))
         ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
@@ -80,12 +94,15 @@ class ReLU(Module):
     """y = max(x, 0);   dx = dout * [x > 0]"""
 
     def forward(self, x):
+        x = np.asarray(x)
         self.cache = x > 0
         return np.where(self.cache, x, 0)
 
     def backward(self, dout):
+        positive = self._cached()
+        dout = _check_dout(dout, positive.shape, "ReLU")
         ### BEGIN SOLUTION
-        return np.where(self._cached(), dout, 0)
+        return np.where(positive, dout, 0)
         ### END SOLUTION
 
 
@@ -99,6 +116,7 @@ class Sigmoid(Module):
 
     def backward(self, dout):
         y = self._cached()
+        dout = _check_dout(dout, y.shape, "Sigmoid")
         ### BEGIN SOLUTION
         return dout * y * (1 - y)
         ### END SOLUTION
@@ -114,6 +132,7 @@ class Tanh(Module):
 
     def backward(self, dout):
         y = self._cached()
+        dout = _check_dout(dout, y.shape, "Tanh")
         ### BEGIN SOLUTION
         return dout * (1 - y**2)
         ### END SOLUTION
@@ -141,6 +160,8 @@ class SoftmaxCrossEntropy(Module):
             )
         logp = log_softmax(scores)
         probs = np.exp(logp)
+        # one_hot gives float64; matching the scores' dtype keeps float32 backward in float32
+        targets = targets.astype(probs.dtype, copy=False)
         self.cache = (probs, targets)
         if self.guard:
             return cross_entropy(probs, targets, guard=self.guard)
@@ -148,6 +169,11 @@ class SoftmaxCrossEntropy(Module):
 
     def backward(self, dout=1.0):
         probs, targets = self._cached()
+        if np.ndim(dout) != 0:
+            raise ValueError(
+                "SoftmaxCrossEntropy.backward expects a scalar dout (the loss is a scalar), "
+                f"got shape {np.shape(dout)}"
+            )
         ### BEGIN SOLUTION
         return dout * (probs - targets) / probs.shape[0]
         ### END SOLUTION
@@ -161,8 +187,11 @@ class Sequential(Module):
         self.layers = list(layers)
 
     def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer.forward(x)
+            except ValueError as err:  # say which layer of the stack refused its input
+                raise ValueError(f"Sequential layer {i} ({layer!r}): {err}") from err
         return x
 
     def backward(self, dout):

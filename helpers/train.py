@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from .data import minibatches, one_hot
+from .layers import Linear, ReLU, Sequential
 
 
 def l2_penalty(model, reg):
@@ -47,6 +48,28 @@ class SGD:
                 p -= self.lr * g
 
 
+def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
+    """One SGD step on a mini-batch: forward -> loss + reg sum W^2 -> backward -> update.
+
+    X: (N, D) rows of the batch; targets: (N, K) one-hot, ideally in the model's dtype.
+    Returns the batch's loss (data term + L2 term) as a float.
+    """
+    scores = model.forward(X)
+    loss = loss_fn.forward(scores, targets)
+    model.backward(loss_fn.backward())
+    loss += l2_penalty(model, reg)  # after backward: it adds 2 reg W to the fresh grads
+    optimizer.step(model)
+    return float(loss)
+
+
+def two_layer_net(D, H, K, rng, dtype=np.float64):
+    """The course's TwoLayerNet: x (N, D) -> Linear(D, H) -> ReLU -> Linear(H, K) -> scores (N, K).
+
+    scores = max(0, x W1 + b1) W2 + b2, He-initialised; pair it with SoftmaxCrossEntropy.
+    """
+    return Sequential(Linear(D, H, rng, dtype=dtype), ReLU(), Linear(H, K, rng, dtype=dtype))
+
+
 def predict(model, X, batch_size=10000):
     """Class predictions (N,) = argmax of the model's scores, computed in batches."""
     return np.concatenate(
@@ -56,11 +79,13 @@ def predict(model, X, batch_size=10000):
 
 def accuracy(model, X, y, batch_size=10000):
     """Fraction of rows whose predicted class equals y."""
-    return float(np.mean(predict(model, X, batch_size) == np.asarray(y)))
+    X, y = _check_xy(X, y, "accuracy")  # a (N, 1) y would broadcast to (N, N) and mean nothing
+    return float(np.mean(predict(model, X, batch_size) == y))
 
 
 def evaluate(model, loss_fn, X, y, n_classes, batch_size=10000):
     """(mean loss, accuracy) over X in batches, without regularisation."""
+    X, y = _check_xy(X, y, "evaluate")
     losses, correct = [], 0
     for i in range(0, len(X), batch_size):
         scores = model.forward(X[i : i + batch_size])
@@ -72,7 +97,7 @@ def evaluate(model, loss_fn, X, y, n_classes, batch_size=10000):
 
 def _check_xy(X, y, who):
     X, y = np.asarray(X), np.asarray(y)
-    if X.ndim < 2 or y.ndim != 1 or len(X) != len(y):
+    if X.ndim < 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
         raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), got {X.shape} and {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{who}: labels must be integers (class indices), got dtype {y.dtype}")
@@ -89,7 +114,9 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     L2 term), 'train_acc', and with validation data 'val_loss', 'val_acc'; 'time' holds seconds.
     """
     X, y = _check_xy(X, y, "fit")
-    n_classes = model.forward(X[:1]).shape[1]
+    scores = model.forward(X[:1])
+    n_classes = scores.shape[1]
+    eye = np.eye(n_classes, dtype=scores.dtype)  # eye[yb] is the one-hot batch, in the model's dtype
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"fit: labels must lie in 0..{n_classes - 1} (the model's outputs), got {y.min()}..{y.max()}")
     if X_val is not None:
@@ -98,12 +125,7 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     for epoch in range(epochs):
         start, losses, sizes = time.perf_counter(), [], []
         for Xb, yb in minibatches(X, y, batch_size, rng):
-            scores = model.forward(Xb)
-            loss = loss_fn.forward(scores, one_hot(yb, n_classes).astype(scores.dtype))
-            model.backward(loss_fn.backward())
-            loss += l2_penalty(model, reg)
-            optimizer.step(model)
-            losses.append(loss)
+            losses.append(train_step(model, loss_fn, optimizer, Xb, eye[yb], reg))
             sizes.append(len(yb))
         history["time"].append(time.perf_counter() - start)
         history["loss"].append(float(np.average(losses, weights=sizes)))
@@ -126,8 +148,14 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
 def confusion_matrix(y_true, y_pred, n_classes):
     """C[i, j] = number of samples of true class i predicted as class j. Shape (K, K)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have one shape, got {y_true.shape} and {y_pred.shape}")
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_pred must be label vectors of one shape (N,), got {y_true.shape} and {y_pred.shape}")
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"{name} must hold integer class indices, got dtype {labels.dtype}")
+        # a negative label would index from the end and count silently in the wrong cell
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(f"{name} must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
     C = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(C, (y_true, y_pred), 1)
     return C

@@ -1,0 +1,298 @@
+"""The shared training code: L2 penalty, SGD, train_step / fit, the two-layer net and metrics."""
+import numpy as np
+import pytest
+
+from helpers.gradcheck import numerical_gradient, rel_error
+from helpers.layers import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from helpers.train import (
+    SGD,
+    accuracy,
+    confusion_matrix,
+    evaluate,
+    fit,
+    l2_penalty,
+    per_class_accuracy,
+    predict,
+    train_step,
+    two_layer_net,
+)
+
+
+def blobs(rng, n_per_class=60, spread=0.3):
+    """Three well separated 2-D Gaussian blobs (linearly separable); labels 0, 1, 2."""
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    X = np.concatenate([c + spread * rng.standard_normal((n_per_class, 2)) for c in centres])
+    y = np.repeat(np.arange(3), n_per_class)
+    return X, y
+
+
+def train_blobs(seed, epochs=15, **kwargs):
+    rng = np.random.default_rng(seed)
+    X, y = blobs(np.random.default_rng(0))  # same data for every seed: only training randomness varies
+    net = two_layer_net(2, 16, 3, rng)
+    history = fit(net, SoftmaxCrossEntropy(), X, y, epochs=epochs, batch_size=16,
+                  optimizer=SGD(0.05, momentum=0.9), rng=rng, reg=1e-4, verbose=False, **kwargs)
+    return net, history, X, y
+
+
+def objective(net, X, T, reg):
+    """Data loss + reg * sum of squared weight matrices, written out independently of l2_penalty."""
+    data = SoftmaxCrossEntropy(guard=0).forward(net.forward(X), T)
+    return data + reg * sum(np.sum(layer.params["W"] ** 2) for layer in net.layers if isinstance(layer, Linear))
+
+
+def analytic_grads(net, X, T, reg):
+    loss_fn = SoftmaxCrossEntropy(guard=0)
+    loss_fn.forward(net.forward(X), T)
+    net.backward(loss_fn.backward())
+    l2_penalty(net, reg)
+    return {name: g.copy() for name, _, g in net.named_parameters()}
+
+
+def max_param_rel_error(net, X, T, reg, grads):
+    errors = {}
+    for name, p, _ in net.named_parameters():
+        numeric = numerical_gradient(lambda _: objective(net, X, T, reg), p)
+        errors[name] = rel_error(grads[name], numeric)
+    return errors
+
+
+# --- the two-layer network's gradient, end to end --------------------------------------------
+
+def test_two_layer_net_shapes_and_dtype(rng):
+    net = two_layer_net(5, 7, 3, rng, dtype=np.float32)
+    assert [type(layer) for layer in net.layers] == [Linear, ReLU, Linear]
+    assert net[0].params["W"].shape == (5, 7) and net[2].params["W"].shape == (7, 3)
+    scores = net.forward(rng.standard_normal((4, 5)).astype(np.float32))
+    assert scores.shape == (4, 3) and scores.dtype == np.float32
+
+
+def test_whole_network_gradient_matches_finite_differences(rng):
+    net = two_layer_net(6, 5, 4, rng)
+    X = rng.standard_normal((8, 6))
+    T = np.eye(4)[rng.integers(0, 4, 8)]
+    reg = 0.1  # large enough that a wrong L2 gradient would show
+    errors = max_param_rel_error(net, X, T, reg, analytic_grads(net, X, T, reg))
+    assert set(errors) == {"0.W", "0.b", "2.W", "2.b"}
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradient_check_catches_a_broken_relu_backward(rng):
+    class LeakyMaskReLU(ReLU):
+        def backward(self, dout):
+            return dout  # forgot the mask [x > 0]
+
+    net = two_layer_net(6, 5, 4, rng)
+    net.layers[1] = LeakyMaskReLU()
+    X = rng.standard_normal((8, 6))
+    T = np.eye(4)[rng.integers(0, 4, 8)]
+    errors = max_param_rel_error(net, X, T, 0.0, analytic_grads(net, X, T, 0.0))
+    assert errors["0.W"] > 1e-2 and errors["0.b"] > 1e-2
+    assert errors["2.W"] < 1e-6  # the layer above the bug still gets its gradient right
+
+
+# --- L2 penalty -------------------------------------------------------------------------------
+
+def test_l2_penalty_value_counts_weights_not_biases(rng):
+    net = two_layer_net(3, 4, 2, rng)
+    for _, p, _ in net.named_parameters():
+        p[...] = rng.standard_normal(p.shape)
+    W1, b1, W2 = net[0].params["W"], net[0].params["b"], net[2].params["W"]
+    expected = 0.3 * (np.sum(W1**2) + np.sum(W2**2))
+    assert l2_penalty(net, 0.3) == pytest.approx(expected, rel=1e-12)
+    assert np.any(b1 != 0)  # the biases are non-zero, yet they must not count
+
+
+def test_l2_penalty_gradient_by_finite_differences(rng):
+    net = two_layer_net(3, 4, 2, rng)
+    for _, p, g in net.named_parameters():
+        g[...] = 0.0
+    reg = 0.7
+    l2_penalty(net, reg)
+    for name, p, g in net.named_parameters():
+        numeric = numerical_gradient(
+            lambda _: reg * sum(np.sum(q**2) for n, q, _ in net.named_parameters() if n.endswith("W")), p
+        )
+        assert rel_error(g, numeric) < 1e-8, name
+    assert np.all(net[0].grads["b"] == 0)
+
+
+def test_l2_penalty_zero_reg_leaves_grads_alone(rng):
+    net = two_layer_net(3, 4, 2, rng)
+    before = {n: g.copy() for n, _, g in net.named_parameters()}
+    assert l2_penalty(net, 0.0) == 0.0
+    for n, _, g in net.named_parameters():
+        np.testing.assert_array_equal(g, before[n])
+
+
+# --- SGD --------------------------------------------------------------------------------------
+
+def test_sgd_plain_step():
+    layer = Linear(2, 2)
+    W0 = layer.params["W"].copy()
+    layer.grads["W"] = np.array([[1.0, -2.0], [0.5, 0.0]])
+    layer.grads["b"] = np.array([3.0, -1.0])
+    SGD(0.1).step(layer)
+    np.testing.assert_allclose(layer.params["W"], W0 - 0.1 * layer.grads["W"])
+    np.testing.assert_allclose(layer.params["b"], [-0.3, 0.1])
+
+
+def test_sgd_momentum_matches_formula_over_steps(rng):
+    layer = Linear(3, 2, rng)
+    lr, mu = 0.05, 0.9
+    opt = SGD(lr, momentum=mu)
+    p = {k: v.copy() for k, v in layer.params.items()}
+    v = {k: np.zeros_like(x) for k, x in p.items()}
+    for _ in range(4):
+        for k in layer.grads:
+            layer.grads[k] = rng.standard_normal(layer.params[k].shape)
+            v[k] = mu * v[k] - lr * layer.grads[k]  # v <- mu v - lr g
+            p[k] = p[k] + v[k]  # p <- p + v
+        opt.step(layer)
+        for k in p:
+            np.testing.assert_allclose(layer.params[k], p[k], rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_rejects_bad_hyperparameters():
+    with pytest.raises(ValueError, match="lr > 0"):
+        SGD(0.0)
+    with pytest.raises(ValueError, match="momentum"):
+        SGD(0.1, momentum=1.0)
+
+
+def test_train_step_returns_loss_with_l2_and_updates(rng):
+    net = two_layer_net(4, 3, 2, rng)
+    X = rng.standard_normal((5, 4))
+    T = np.eye(2)[[0, 1, 1, 0, 1]]
+    reg, lr = 0.01, 0.1
+    expected_loss = objective(net, X, T, reg)
+    grads = analytic_grads(net, X, T, reg)
+    before = {n: p.copy() for n, p, _ in net.named_parameters()}
+    loss = train_step(net, SoftmaxCrossEntropy(guard=0), SGD(lr), X, T, reg)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    for n, p, _ in net.named_parameters():
+        np.testing.assert_allclose(p, before[n] - lr * grads[n], rtol=1e-12, atol=1e-15)
+
+
+# --- fit --------------------------------------------------------------------------------------
+
+def test_fit_loss_decreases_on_separable_data():
+    net, history, X, y = train_blobs(seed=0)
+    assert set(history) == {"loss", "train_acc", "time"}
+    assert len(history["loss"]) == 15
+    assert history["loss"][-1] < 0.25 * history["loss"][0]
+    assert history["train_acc"][-1] == 1.0
+    assert accuracy(net, X, y) == 1.0
+
+
+def test_fit_same_seed_same_history_exactly():
+    net_a, hist_a, _, _ = train_blobs(seed=3, epochs=4)
+    net_b, hist_b, _, _ = train_blobs(seed=3, epochs=4)
+    for key in ("loss", "train_acc"):
+        assert hist_a[key] == hist_b[key]
+    for (_, pa, _), (_, pb, _) in zip(net_a.named_parameters(), net_b.named_parameters()):
+        np.testing.assert_array_equal(pa, pb)
+
+
+def test_fit_different_seeds_differ():
+    _, hist_a, _, _ = train_blobs(seed=3, epochs=4)
+    _, hist_b, _, _ = train_blobs(seed=4, epochs=4)
+    assert hist_a["loss"] != hist_b["loss"]
+
+
+def test_fit_with_validation_and_lr_decay(rng):
+    X, y = blobs(rng)
+    opt = SGD(0.05, momentum=0.9)
+    net = two_layer_net(2, 8, 3, rng)
+    history = fit(net, SoftmaxCrossEntropy(), X[::2], y[::2], epochs=3, batch_size=10, optimizer=opt,
+                  rng=rng, X_val=X[1::2], y_val=y[1::2], lr_decay=0.5, verbose=False)
+    assert len(history["val_loss"]) == len(history["val_acc"]) == 3
+    loss, acc = evaluate(net, SoftmaxCrossEntropy(), X[1::2], y[1::2], 3)
+    assert (loss, acc) == (history["val_loss"][-1], history["val_acc"][-1])
+    assert opt.lr == pytest.approx(0.05 * 0.5**3)
+
+
+def test_fit_keeps_float32_models_in_float32(rng):
+    X, y = blobs(rng)
+    net = two_layer_net(2, 8, 3, rng, dtype=np.float32)
+    fit(net, SoftmaxCrossEntropy(), X.astype(np.float32), y, epochs=1, batch_size=32,
+        optimizer=SGD(0.05, momentum=0.9), rng=rng, reg=1e-3, verbose=False)
+    assert all(p.dtype == np.float32 for _, p, _ in net.named_parameters())
+
+
+def test_fit_prints_one_line_per_epoch(rng, capsys):
+    X, y = blobs(rng)
+    fit(two_layer_net(2, 8, 3, rng), SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=32,
+        optimizer=SGD(0.05), rng=rng, X_val=X, y_val=y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("epoch   2") and "val acc" in lines[1]
+
+
+@pytest.mark.parametrize(
+    "X_shape, y, message",
+    [
+        ((6,), np.zeros(6, dtype=int), r"shape \(N, \.\.\.\).*\(6,\) and \(6,\)"),
+        ((6, 2), np.zeros((6, 1), dtype=int), r"\(6, 2\) and \(6, 1\)"),
+        ((6, 2), np.zeros(5, dtype=int), r"\(6, 2\) and \(5,\)"),
+        ((6, 2), np.zeros(6), "labels must be integers.*float64"),
+        ((6, 2), np.array([0, 1, 2, 3, 0, 1]), r"0\.\.2 .*got 0\.\.3"),
+        ((6, 2), np.array([0, 1, -1, 2, 0, 1]), r"0\.\.2 .*got -1\.\.2"),
+        ((0, 2), np.zeros(0, dtype=int), r"\(0, 2\) and \(0,\)"),
+    ],
+)
+def test_fit_bad_input_says_what_was_expected(rng, X_shape, y, message):
+    net = two_layer_net(2, 4, 3, rng)
+    with pytest.raises(ValueError, match=message):
+        fit(net, SoftmaxCrossEntropy(), np.zeros(X_shape), y, epochs=1, batch_size=2,
+            optimizer=SGD(0.1), rng=rng, verbose=False)
+
+
+def test_fit_bad_validation_data(rng):
+    net = two_layer_net(2, 4, 3, rng)
+    X, y = np.zeros((6, 2)), np.zeros(6, dtype=int)
+    with pytest.raises(ValueError, match=r"validation.*\(4, 2\) and \(3,\)"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=2, optimizer=SGD(0.1), rng=rng,
+            X_val=np.zeros((4, 2)), y_val=np.zeros(3, dtype=int), verbose=False)
+    with pytest.raises(ValueError, match=r"\(N, 2\), got \(4, 5\)"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=2, optimizer=SGD(0.1), rng=rng,
+            X_val=np.zeros((4, 5)), y_val=np.zeros(4, dtype=int), verbose=False)
+
+
+def test_accuracy_refuses_column_labels(rng):
+    net = two_layer_net(2, 4, 3, rng)
+    X = rng.standard_normal((5, 2))
+    y = predict(net, X)
+    assert accuracy(net, X, y) == 1.0
+    with pytest.raises(ValueError, match=r"\(5, 2\) and \(5, 1\)"):
+        accuracy(net, X, y[:, None])  # would broadcast to (5, 5) and give a meaningless number
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+def test_confusion_matrix_and_per_class_accuracy_by_hand():
+    y_true = np.array([0, 0, 1, 2, 2, 2])
+    y_pred = np.array([0, 1, 1, 2, 0, 2])
+    C = confusion_matrix(y_true, y_pred, 3)
+    np.testing.assert_array_equal(C, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    np.testing.assert_allclose(per_class_accuracy(y_true, y_pred, 3), [1 / 2, 1, 2 / 3])
+
+
+def test_confusion_matrix_rows_sum_to_class_counts(rng):
+    y_true, y_pred = rng.integers(0, 4, 50), rng.integers(0, 4, 50)
+    C = confusion_matrix(y_true, y_pred, 4)
+    np.testing.assert_array_equal(C.sum(axis=1), np.bincount(y_true, minlength=4))
+    assert np.trace(C) == np.sum(y_true == y_pred)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, message",
+    [
+        ([0, 1, 2], [0, 1], r"\(3,\) and \(2,\)"),
+        ([0, 1, -1], [0, 1, 2], r"y_true must lie in 0\.\.2, got -1\.\.1"),
+        ([0, 1, 2], [0, 3, 2], r"y_pred must lie in 0\.\.2, got 0\.\.3"),
+        ([0.0, 1.0, 2.0], [0, 1, 2], "integer class indices, got dtype float64"),
+    ],
+)
+def test_confusion_matrix_bad_labels(y_true, y_pred, message):
+    with pytest.raises(ValueError, match=message):
+        confusion_matrix(np.array(y_true), np.array(y_pred), 3)

@@ -1,0 +1,1 @@
+"""Course tooling: the student-release generator and the exercise checker students run."""

@@ -1,0 +1,278 @@
+"""Check your exercises: run the tests, then report per exercise "passed", "not yet implemented"
+or "wrong" (with the failing comparison), instead of a wall of tracebacks.
+
+    make check                                   # or: python -m tools.check_exercises [pytest args]
+    python -m pytest -p tools.check_exercises --exercises tests      # the same, as a pytest plugin
+
+The exercises are the solution regions: listed in tools/exercises.json in a student release,
+read from the `### BEGIN SOLUTION` markers in the instructor's repository. Which tests check
+which exercise is found by watching which exercise functions each test calls:
+
+- an exercise whose stub `raise NotImplementedError("Exercise ...")` is still in place, or whose
+  stub a test hit, is "not yet implemented";
+- its own tests are the tests that call it and carry its name (test_linear_backward_... for
+  Linear.backward) or a `@pytest.mark.exercise("Linear.backward")` mark; if it has none, every
+  test that calls it counts;
+- any of those failing makes it "wrong" (the first failure is shown), all passing "passed".
+"""
+import ast
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.exercises import STUB_RE, code_cells, collect, read_manifest
+
+PASSED, TODO, WRONG, UNTESTED, NOTEBOOK = "passed", "not yet implemented", "wrong", "no test", "in notebook"
+_COLOUR = {PASSED: "green", TODO: "yellow", WRONG: "red", UNTESTED: "purple", NOTEBOOK: "cyan"}
+ROOT = Path(__file__).resolve().parent.parent
+_EXERCISE_NIE = re.compile(r"^Exercise (?P<name>[^:]+):")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("exercises")
+    group.addoption("--exercises", action="store_true", help="report tests per exercise instead of tracebacks")
+    group.addoption("--exercises-json", metavar="PATH", help="also write the exercise report as JSON")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "exercise(*names): the exercises this test checks")
+    if config.getoption("--exercises") or config.getoption("--exercises-json"):
+        if config.getoption("--exercises"):
+            config.option.tbstyle, config.option.reportchars = "no", ""
+        # The repository is the one this file belongs to, whatever pytest picked as its rootdir.
+        config.pluginmanager.register(ExerciseReport(ROOT), "exercise-report")
+
+
+def _tokens(text):
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)  # SoftmaxCrossEntropy -> Softmax_Cross_Entropy
+    return {t for t in re.split(r"[^a-z0-9]+", text.lower()) if t}
+
+
+def instructor_exercises(root):
+    """Exercises read from the markers (the instructor's repository has no manifest)."""
+    paths = [p.relative_to(root).as_posix() for p in sorted(root.glob("helpers/**/*.py"))]
+    paths += [p.relative_to(root).as_posix() for p in sorted(root.glob("notebooks/*.ipynb"))]
+    return collect(root, paths)[0]
+
+
+def _code_key(root, ex):
+    """(filename, first line) of the exercise function's code object, as the profiler sees it."""
+    path = root / ex.file
+    tree = ast.parse(path.read_text())
+    want = ex.name.split(".")
+    for qual, node in _qualnames(tree):
+        if qual == want or qual == want[1:]:  # a clashing name was qualified with its module
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            return [(name, first) for name in {str(path), os.path.realpath(path)}]
+    return []
+
+
+def _qualnames(tree, prefix=()):
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            qual = [*prefix, node.name]
+            if not isinstance(node, ast.ClassDef):
+                yield qual, node
+            yield from _qualnames(node, tuple(qual))
+
+
+def stub_in_place(root, ex):
+    path = root / ex.file
+    if not path.is_file():
+        return False
+    if ex.cell >= 0:
+        sources = [source for _, source in code_cells(path)]
+    else:
+        sources = [path.read_text()]
+    return any(
+        (m := STUB_RE.match(line)) and m["name"].strip() == ex.name for s in sources for line in s.split("\n")
+    )
+
+
+def _comparison(excinfo, root):
+    """The failing comparison on one line: 'assert 0.31 < 1e-07', 'ValueError: shapes ...'."""
+    text = excinfo.exconly()
+    if excinfo.errisinstance(AssertionError):
+        text = re.sub(r"^AssertionError:\s*", "", text)
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # object addresses change from run to run
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if lines and lines[0].startswith("assert "):  # pytest's rewritten assert: the comparison, and
+        lines = lines[:1] + [ln for ln in lines[1:2] if ln.startswith("+") and len(ln) < 90]  # the call
+    one = " | ".join(lines[:4])
+    mine = [e for e in excinfo.traceback if _in_student_code(Path(str(e.path)), root)]
+    if mine:  # raised inside the student's code (not in the test): say where
+        one += f"  (raised at {Path(str(mine[-1].path)).resolve().relative_to(root.resolve()).as_posix()}:{mine[-1].lineno + 1})"
+    return one if len(one) <= 300 else one[:297] + "..."
+
+
+def _in_student_code(path, root):
+    try:
+        rel = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return False
+    return bool(rel) and rel[0] not in ("tests", "tools", ".venv")
+
+
+def _todo_name(excinfo, known):
+    """The exercise whose stub raised, also when a test wrapped the stub's error in its own
+    (pytest.raises(RuntimeError) catches NotImplementedError, a subclass, then fails to match)."""
+    exc, seen = excinfo.value, set()
+    while exc is not None and id(exc) not in seen:
+        match = _EXERCISE_NIE.match(str(exc)) if isinstance(exc, NotImplementedError) else None
+        if match:
+            return match["name"].strip()
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    names = [n for n in re.findall(r"Exercise ([^:'\"]+):", excinfo.exconly()) if n.strip() in known]
+    return names[0].strip() if names else None
+
+
+class ExerciseReport:
+    def __init__(self, root):
+        self.root = Path(root)
+        manifest = read_manifest(self.root)
+        self.student_release = manifest is not None
+        self.exercises = manifest if manifest is not None else instructor_exercises(self.root)
+        self.by_key = {}
+        for ex in self.exercises:
+            if ex.cell < 0:
+                for key in _code_key(self.root, ex):
+                    self.by_key[key] = ex.name
+        self.files = {k[0] for k in self.by_key}
+        self.names = {ex.name for ex in self.exercises}
+        self.results = {}  # nodeid -> dict(outcome, called, marks, tokens, detail, todo)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        called, by_key, files = set(), self.by_key, self.files
+
+        def profile(frame, event, arg):
+            if event == "call" and frame.f_code.co_filename in files:
+                name = by_key.get((frame.f_code.co_filename, frame.f_code.co_firstlineno))
+                if name:
+                    called.add(name)
+
+        previous = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            yield
+        finally:
+            sys.setprofile(previous)
+            item.stash[_CALLED] = called
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        if report.when == "setup" and report.passed:
+            return
+        if report.when == "teardown" and not report.failed:
+            return
+        res = self.results.setdefault(item.nodeid, {
+            "outcome": "passed", "called": set(), "todo": None, "detail": "",
+            "marks": {n for m in item.iter_markers("exercise") for n in m.args},
+            "tokens": _tokens(item.nodeid.split("::", 1)[-1]) | _tokens(Path(item.nodeid.split("::")[0]).stem),
+        })  # fmt: skip
+        res["called"] |= item.stash.get(_CALLED, set())
+        if report.skipped:
+            res["outcome"] = "skipped"
+        elif report.failed and res["outcome"] == "passed":
+            todo = _todo_name(call.excinfo, self.names) if call.excinfo else None
+            if todo:
+                res["outcome"], res["todo"] = "todo", todo
+            else:
+                res["outcome"] = "failed"
+                res["detail"] = _comparison(call.excinfo, self.root) if call.excinfo else report.longreprtext[-300:]
+
+    def statuses(self):
+        """[(exercise, status, detail, [nodeids])] and the failing tests put on no exercise.
+
+        A failing test that is not an exercise's own test counts against the exercises it calls
+        only when no exercise it calls is already wrong by its own tests (or not written yet):
+        one wrong backward pass should not make every exercise upstream of it look wrong.
+        """
+        res = self.results
+        todo = {ex.name for ex in self.exercises if stub_in_place(self.root, ex)}
+        todo |= {r["todo"] for r in res.values() if r["todo"]}
+        calls, own = {}, {}
+        for ex in self.exercises:
+            tokens = _tokens(ex.name.split(".", 1)[-1] if ex.cell >= 0 else ex.name)
+            calls[ex.name] = {i for i, r in res.items() if ex.name in r["called"] | r["marks"]}
+            own[ex.name] = {i for i in calls[ex.name] if ex.name in res[i]["marks"] or tokens <= res[i]["tokens"]}
+        failing = {i for i, r in res.items() if r["outcome"] == "failed"}
+        bad = todo | {n for n in own if own[n] & failing}
+        rows, blamed = [], set()
+        for ex in self.exercises:
+            name = ex.name
+            tests = own[name] or {i for i in calls[name] if not (res[i]["called"] & bad) - {name}}
+            tests = sorted(i for i in tests if res[i]["outcome"] in ("passed", "failed"))
+            failed = [i for i in tests if i in failing]
+            if name in todo:
+                status, detail = TODO, ex.hint
+            elif failed:
+                status, detail = WRONG, f"{failed[0]}: {res[failed[0]]['detail']}"
+            elif tests:
+                status, detail = PASSED, f"{len(tests)} test{'s' * (len(tests) > 1)} passed"
+            elif ex.cell >= 0:
+                status, detail = NOTEBOOK, "written; run its notebook, whose checks test it"
+            else:
+                status, detail = UNTESTED, "no test calls it"
+            blamed.update(failed)
+            rows.append((ex, status, detail, tests))
+        explained = {i for i in failing if res[i]["called"] & bad}
+        others = [(i, res[i]["detail"]) for i in sorted(failing - blamed - explained)]
+        return rows, others
+
+    def pytest_terminal_summary(self, terminalreporter, config):
+        rows, others = self.statuses()
+        tr = terminalreporter
+        tr.write_sep("=", f"exercises ({len(rows)})")
+        width = max([len(ex.name) for ex, *_ in rows] + [8])
+        for ex, status, detail, _ in rows:
+            where = f"{ex.file}:{ex.line}" + (f" cell {ex.cell}" if ex.cell >= 0 else "")
+            tr.write(f"{status:20s}", **{_COLOUR[status]: True, "bold": True})
+            tr.write_line(f" {ex.name:{width}s}  {where}")
+            if status != PASSED:
+                tr.write_line(f"{'':20s} {'':{width}s}  {detail}")
+        for nodeid, detail in others:
+            tr.write_line(f"{'also failing':20s} {nodeid}: {detail}", red=True)
+        counts = {}
+        for _, status, *_ in rows:
+            counts[status] = counts.get(status, 0) + 1
+        tr.write_line(", ".join(f"{n} {s}" for s, n in counts.items()) + f" (of {len(rows)} exercises)", bold=True)
+        self._check_import(tr)
+        path = config.getoption("--exercises-json")
+        if path:
+            data = {
+                "exercises": [
+                    {"name": ex.name, "file": ex.file, "status": s, "detail": d, "tests": t} for ex, s, d, t in rows
+                ],
+                "also_failing": [{"test": i, "detail": d} for i, d in others],
+            }
+            Path(path).write_text(json.dumps(data, indent=1) + "\n")
+
+    def _check_import(self, tr):
+        mod = sys.modules.get("helpers")
+        here = self.root / "helpers"
+        if mod is not None and getattr(mod, "__file__", None) and Path(mod.__file__).resolve().parent != here.resolve():
+            tr.write_line(
+                f"warning: the tests imported helpers from {Path(mod.__file__).parent}, not from this folder; "
+                "run `pip install -e .` here (or `make setup`) so your code is the one tested",
+                red=True,
+            )
+
+
+_CALLED = pytest.StashKey[set]()
+
+
+def main(argv=None):
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.chdir(ROOT)
+    return pytest.main(["-p", "tools.check_exercises", "--exercises", "-q", *(args or ["tests"])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

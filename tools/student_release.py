@@ -1,0 +1,171 @@
+"""Generate the student release: the repository with every solution region replaced by a stub.
+
+    python -m tools.student_release [DEST] [--untracked]      # `make student`: DEST = build/student
+
+Files come from `git ls-files` (untracked junk is never shipped); of those, the ones a student
+needs (SHIPPED) are copied. In every .py file and notebook code cell, each region between
+`### BEGIN SOLUTION` and `### END SOLUTION` becomes
+`raise NotImplementedError("Exercise <name>: <hint>")`; notebook outputs are cleared and stub
+cells tagged `raises-exception`. Everything else is copied byte for byte. The exercises found are
+listed in tools/exercises.json, which `make check` (tools/check_exercises.py) reads.
+
+This file is for instructors and is not shipped; `restore_release` (used by the round-trip
+test) copies the solutions back into a release.
+"""
+import argparse
+import copy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tools.exercises import (
+    MANIFEST,
+    Exercise,
+    MarkerError,
+    collect,
+    read_manifest,
+    restore_source,
+    stub_positions,
+    strip_source,
+    write_manifest,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a student gets: the package, lessons, tests, the committed data and the build files.
+SHIPPED = (
+    "helpers/", "notebooks/", "tests/", "data/",
+    "Makefile", "pyproject.toml", "environment.yml", "README.md", ".gitignore", "LICENSE",
+    "tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py",
+)  # fmt: skip
+NOT_SHIPPED = ("tests/test_student_release.py",)  # needs the solutions and this generator
+NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
+
+
+def is_shipped(path):
+    return path not in NOT_SHIPPED and any(
+        path == s or (s.endswith("/") and path.startswith(s)) for s in SHIPPED
+    )
+
+
+def tracked_files(root, untracked=False):
+    """Paths (relative, '/'-separated) that git tracks under `root`, plus untracked-but-not-
+    ignored ones if asked (to try a release before committing)."""
+    cmd = ["git", "-C", str(root), "ls-files", "-z", "--cached"]
+    if untracked:
+        cmd += ["--others", "--exclude-standard"]
+    try:
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise SystemExit(f"the student release is built from a git checkout; `git ls-files` failed in {root}: {err}")
+    return sorted({p for p in out.split("\0") if p and (Path(root) / p).is_file()})
+
+
+def strip_python(text, path, rename):
+    student, regions = strip_source(text, path, rename=rename)
+    stubs = stub_positions(student)
+    return student, [Exercise(r.name, path, i + 1, r.hint) for r, i in zip(regions, stubs)]
+
+
+def strip_notebook(nb, path, rename=None):
+    """(student notebook, exercises): outputs cleared, regions stubbed, stub cells tagged."""
+    nb, stem, exercises = copy.deepcopy(nb), Path(path).stem, []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("execution", None)  # run timings
+        student, regions = strip_source(
+            cell.source, f"{path} cell {k}", notebook=True,
+            default_name=f"{stem} cell {k}", prefix=f"{stem}.", rename=rename,
+        )  # fmt: skip
+        if regions:
+            cell.source = student
+            tags = cell.metadata.setdefault("tags", [])
+            if NB_TAG not in tags:
+                tags.append(NB_TAG)
+            stubs = stub_positions(student)
+            exercises += [Exercise(r.name, path, i + 1, r.hint, k) for r, i in zip(regions, stubs)]
+    return nb, exercises
+
+
+def _prepare(dest, source):
+    dest, source = Path(dest).resolve(), Path(source).resolve()
+    if dest == source or source.is_relative_to(dest):
+        raise SystemExit(f"refusing to write the release over the source tree ({dest})")
+    if dest.exists():
+        if any(dest.iterdir()) and not (dest / MANIFEST).is_file():
+            raise SystemExit(f"{dest} exists and is not a student release; remove it or pick another folder")
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    return dest
+
+
+def build_release(dest, source=ROOT, untracked=False):
+    """Write the student release of `source` into `dest`; return its exercises (one per name)."""
+    source = Path(source).resolve()
+    paths = [p for p in tracked_files(source, untracked) if is_shipped(p)]
+    _, renames = collect(source, paths)  # reads every marker first: a bad one stops before writing
+    dest = _prepare(dest, source)
+    exercises = []
+    for path in paths:
+        src, out = source / path, dest / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if path.endswith(".py"):
+            student, found = strip_python(src.read_text(encoding="utf-8"), path, renames[path])
+            out.write_text(student, encoding="utf-8")
+        elif path.endswith(".ipynb"):
+            nb, found = strip_notebook(nbformat.read(src, as_version=4), path, renames[path])
+            nbformat.write(nb, out)
+        else:
+            shutil.copy2(src, out)
+            continue
+        shutil.copymode(src, out)
+        exercises += found
+    unique = {}
+    for e in exercises:  # several regions in one function are one exercise
+        unique.setdefault((e.file, e.name), e)
+    write_manifest(dest, list(unique.values()))
+    return list(unique.values())
+
+
+def restore_release(dest, source=ROOT):
+    """Copy the solution regions of `source` back into the release `dest` (by order of stubs).
+
+    The round-trip test uses it: a release with every exercise solved must pass every check.
+    """
+    dest, source = Path(dest), Path(source)
+    for path in sorted({e.file for e in read_manifest(dest)}):
+        solution, student = source / path, dest / path
+        if path.endswith(".py"):
+            text = restore_source(student.read_text(encoding="utf-8"), solution.read_text(encoding="utf-8"), path)
+            student.write_text(text, encoding="utf-8")
+            continue
+        sol_nb, nb = nbformat.read(solution, as_version=4), nbformat.read(student, as_version=4)
+        for k, (sol, cell) in enumerate(zip(sol_nb.cells, nb.cells)):
+            if cell.cell_type == "code":
+                cell.source = restore_source(cell.source, sol.source, f"{path} cell {k}", notebook=True)
+        nbformat.write(nb, student)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest", nargs="?", default="build/student", help="output folder (default: build/student)")
+    parser.add_argument("--source", default=str(ROOT), help="the instructor repository (default: this one)")
+    parser.add_argument("--untracked", action="store_true", help="also ship untracked, not ignored files")
+    args = parser.parse_args(argv)
+    try:
+        exercises = build_release(args.dest, args.source, args.untracked)
+    except MarkerError as err:
+        raise SystemExit(f"student release not written: {err}")
+    width = max((len(e.name) for e in exercises), default=0)
+    for e in exercises:
+        print(f"  {e.name:{width}s}  {e.file}:{e.line}" + (f" (cell {e.cell})" if e.cell >= 0 else ""))
+    files = len({e.file for e in exercises})
+    print(f"student release written to {args.dest}: {len(exercises)} exercises in {files} files")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
