@@ -23,13 +23,15 @@ export JUPYTER_PREFER_ENV_PATH := 1
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit nbval bench clean
+.PHONY: help setup data run test unit nbval bench clean check student
 
 help:
 	@echo "make run    - set up, get the data, execute all notebooks in place"
 	@echo "make test   - set up, get the data, unit tests and nbval over all notebooks"
 	@echo "make data   - download the datasets (verified checksums) into data/"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
+	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
+	@echo "make student - (instructors) write the student release, solutions stubbed, to build/student"
 	@echo "make clean  - remove caches and build output (keeps .venv and data)"
 
 setup: $(STAMP)
@@ -58,6 +60,14 @@ unit: setup
 
 nbval: setup data
 	$(PY) -m pytest $(NBVAL) $(NOTEBOOKS)
+
+# Students: which exercises pass, which are not written yet, which are wrong (and where).
+check: setup data
+	$(PY) -m tools.check_exercises
+
+student: setup
+	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
+	$(PY) -m tools.student_release build/student
 
 bench: setup data
 	$(PY) -m benchmarks

@@ -10,7 +10,7 @@ import idx2numpy
 import numpy as np
 
 from .course_data import load_course_data  # noqa: F401  (re-exported: part of the data API)
-from .download import data_dir, ensure
+from .download import DataError, data_dir, ensure
 
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -25,16 +25,41 @@ def load_mnist(split="train", root=None):
         raise ValueError(f"MNIST split must be 'train' or 'test', got {split!r}")
     folder = ensure("mnist", root) / "mnist"
     images_file, labels_file = MNIST_FILES[split]
-    with gzip.open(folder / images_file, "rb") as f:
-        images = idx2numpy.convert_from_file(f)
-    with gzip.open(folder / labels_file, "rb") as f:
-        labels = idx2numpy.convert_from_file(f)
+    images, labels = _read_idx_gz(folder / images_file), _read_idx_gz(folder / labels_file)
     if images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
         raise ValueError(
             f"MNIST files in {folder} are inconsistent: images {images.shape}, labels "
             f"{labels.shape}; delete them and run `make data` again"
         )
     return images, labels
+
+
+def _read_idx_gz(path):
+    """A gzipped IDX file -> a (writable) array; a damaged file gets an error that says so."""
+    try:
+        with gzip.open(path, "rb") as f:
+            return np.array(idx2numpy.convert_from_file(f))  # a copy: frombuffer's is read-only
+    except (OSError, EOFError, idx2numpy.FormatError) as err:
+        raise DataError(
+            f"{path} is not a valid gzipped IDX file ({type(err).__name__}: {err}); "
+            f"delete it and run `make data` again"
+        ) from err
+
+
+def _read_pickle(path, keys):
+    """A CIFAR-10 pickle -> its dict; a damaged file or one lacking `keys` gets a clear error."""
+    try:
+        with open(path, "rb") as f:
+            d = pickle.load(f, encoding="bytes")
+    except (OSError, EOFError, pickle.UnpicklingError) as err:
+        raise DataError(
+            f"{path} is not a readable CIFAR-10 pickle ({type(err).__name__}: {err}); "
+            f"delete it and run `make data` again"
+        ) from err
+    if not isinstance(d, dict) or any(k not in d for k in keys):
+        found = sorted(d) if isinstance(d, dict) else type(d).__name__
+        raise DataError(f"{path} should hold a dict with keys {list(keys)}, found {found}")
+    return d
 
 
 def load_cifar10(batch, n=None, root=None):
@@ -45,10 +70,11 @@ def load_cifar10(batch, n=None, root=None):
     """
     name = _cifar_batch_name(batch)
     folder = ensure("cifar10", root) / "cifar-10-batches-py"
-    with open(folder / name, "rb") as f:
-        d = pickle.load(f, encoding="bytes")
-    with open(folder / "batches.meta", "rb") as f:
-        classes = [c.decode() for c in pickle.load(f, encoding="bytes")[b"label_names"]]
+    if n is not None and not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be a whole number of images, got {n!r}")
+    d = _read_pickle(folder / name, (b"data", b"labels"))
+    meta = _read_pickle(folder / "batches.meta", (b"label_names",))
+    classes = [c.decode() for c in meta[b"label_names"]]
     images = np.asarray(d[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
     labels = np.asarray(d[b"labels"], dtype=np.int64)
     if n is not None:
@@ -86,6 +112,8 @@ def one_hot(labels, n_classes=None):
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}")
+    if n_classes is None and labels.size == 0:
+        raise ValueError("one_hot of an empty label array needs n_classes")
     n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
@@ -101,8 +129,13 @@ def train_val_split(X, y, val_fraction, rng):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
-    order = rng.permutation(len(X))
+    _check_rng(rng)
     n_val = int(round(val_fraction * len(X)))
+    if not 0 < n_val < len(X):
+        raise ValueError(
+            f"val_fraction {val_fraction} of {len(X)} rows leaves an empty training or validation set"
+        )
+    order = rng.permutation(len(X))
     val, tr = order[:n_val], order[n_val:]
     return X[tr], y[tr], X[val], y[val]
 
@@ -115,6 +148,8 @@ class Standardizer:
 
     def fit(self, X):
         X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 0 or len(X) == 0:
+            raise ValueError(f"Standardizer.fit needs X of shape (N, ...) with N >= 1, got {X.shape}")
         self.mean, self.std = X.mean(axis=0), X.std(axis=0)
         return self
 
@@ -138,14 +173,23 @@ def minibatches(X, y, batch_size, rng, shuffle=True):
     """
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if shuffle:
+        _check_rng(rng)
     ### BEGIN SOLUTION
     order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
         idx = order[start : start + batch_size]
         yield X[idx], y[idx]
     ### END SOLUTION
+
+
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(SEED); got {rng!r}"
+        )
 
 
 __all__ = [

@@ -73,13 +73,28 @@ class DataError(RuntimeError):
     """A dataset is missing and could not be fetched; the message says what to do."""
 
 
+def user_cache():
+    """The per-user cache folder used outside a clone (e.g. ~/.cache/numpy-dl-notebooks)."""
+    return Path(pooch.os_cache("numpy-dl-notebooks"))
+
+
+def _in_clone():
+    """True when helpers runs from a clone of the repository (not from an installed copy)."""
+    pyproject = _REPO_ROOT / "pyproject.toml"
+    return (
+        pyproject.is_file()
+        and (_REPO_ROOT / "data").is_dir()
+        and 'name = "numpy-dl-notebooks"' in pyproject.read_text(encoding="utf-8")
+    )
+
+
 def data_dir():
     """The data folder: $NPDL_DATA_DIR if set, the repository's data/ in a clone, else a user cache."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
-    if (_REPO_ROOT / "pyproject.toml").exists() and (_REPO_ROOT / "data").is_dir():
+    if _in_clone():
         return _REPO_ROOT / "data"
-    return Path(pooch.os_cache("numpy-dl-notebooks"))
+    return user_cache()
 
 
 def missing_files(name, root=None):
@@ -98,56 +113,65 @@ def _dataset(name):
 def fetch(remote, folder, progressbar=True):
     """Download `remote` into `folder`, verifying its MD5; try each URL in turn.
 
+    pooch streams into a temporary file in `folder` and moves it into place only once the
+    checksum matches; on any failure the temporary file is deleted, so no half file is left.
     Returns the file's path. Raises DataError naming the file, every URL tried and its error.
     """
     folder = Path(folder)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
+    # Big chunks keep the progress bar cheap; the timeout stops a silent server from hanging us.
+    downloader = pooch.HTTPDownloader(progressbar=progressbar, chunk_size=1 << 16, timeout=60)
     failures = []
     for url in remote.urls:
         try:
             path = pooch.retrieve(
-                url,
-                known_hash=f"md5:{remote.md5}",
-                fname=remote.name,
-                path=folder,
-                progressbar=progressbar,
+                url, known_hash=f"md5:{remote.md5}", fname=remote.name, path=folder,
+                downloader=downloader,
             )
             return Path(path)
         except Exception as err:  # network errors, HTTP errors and checksum mismatches alike
-            failures.append(f"  {url}\n    -> {type(err).__name__}: {str(err).splitlines()[0][:200]}")
+            first_line = (str(err).splitlines() or [""])[0][:200]
+            failures.append(f"  {url}\n    -> {type(err).__name__}: {first_line}")
+    if created and not any(folder.iterdir()):
+        folder.rmdir()  # leave no trace of a failed download, not even an empty folder
     raise DataError(
-        f"could not download {remote.name} (md5 {remote.md5}); tried:\n"
+        f"could not download {remote.name} (md5 {remote.md5}); tried {len(remote.urls)} URL(s):\n"
         + "\n".join(failures)
-        + f"\nDownload it by hand from any of these URLs into {folder}, "
-        "or copy a local copy of the data there, then run again."
+        + f"\nWhat to do: check your internet connection and run again, or download the file by "
+        f"hand from one of these URLs into {folder} (its md5 must be {remote.md5})."
     )
 
 
 def ensure(name, root=None, progressbar=True):
     """Make sure dataset `name` ('mnist' or 'cifar10') is in the data folder; return the folder.
 
-    Files already in place are used as they are (a local copy is trusted); missing ones are
-    downloaded and verified. The CIFAR-10 tarball is extracted, then removed.
+    Files already in place are used as they are (a local copy is trusted, and the network is
+    not touched); missing ones are downloaded and verified. A downloaded .tar.gz is extracted,
+    then removed.
     """
     root = Path(root) if root is not None else data_dir()
     required, remotes = _dataset(name)
     if not missing_files(name, root):
         return root
     try:
-        if name == "mnist":
-            for remote in remotes:
-                if not (root / "mnist" / remote.name).is_file():
-                    fetch(remote, root / "mnist", progressbar)
-        else:
-            tarball = fetch(remotes[0], root, progressbar)
-            _extract(tarball, root)
-            tarball.unlink()
+        for remote in remotes:
+            if remote.name.endswith(".tar.gz"):
+                tarball = fetch(remote, root, progressbar)
+                _extract(tarball, root)
+                if missing_files(name, root):
+                    raise DataError(f"{tarball} does not hold the expected files")
+                tarball.unlink()
+            else:  # a single file: it goes where the registry expects a file of that name
+                (target,) = [root / f for f in required if Path(f).name == remote.name]
+                if not target.is_file():
+                    fetch(remote, target.parent, progressbar)
     except DataError as err:
         still = "\n".join(f"  {root / f}" for f in missing_files(name, root))
         raise DataError(
             f"{err}\n\nThe {name} data is missing from {root}; expected:\n{still}\n"
             f"Fetch it with `make data` (needs internet), copy a local copy of the data into "
-            f"{root}, or point ${ENV_VAR} at a folder that holds it."
+            f"{root} with that layout, or point ${ENV_VAR} at a folder that holds it."
         ) from None
     return root
 
@@ -155,12 +179,17 @@ def ensure(name, root=None, progressbar=True):
 def _extract(tarball, root):
     """Extract into a temporary folder beside the target, then move into place (no half folder)."""
     with tempfile.TemporaryDirectory(dir=root) as tmp:
-        with tarfile.open(tarball) as tar:
-            # The "data" filter refuses absolute paths and links out of the folder.
-            kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            tar.extractall(tmp, **kwargs)
+        try:
+            with tarfile.open(tarball) as tar:
+                # The "data" filter refuses absolute paths and links out of the folder.
+                kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall(tmp, **kwargs)
+        except (tarfile.TarError, OSError) as err:
+            raise DataError(f"could not extract {tarball}: {err}; delete it and run again") from err
         for entry in Path(tmp).iterdir():
             target = root / entry.name
-            if target.exists():
+            if target.is_dir():
                 shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
             entry.rename(target)

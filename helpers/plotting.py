@@ -111,3 +111,39 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title="Decision regions", r
     if fig is not None:
         fig.tight_layout()
     return ax.figure
+
+
+def plot_conv_windows(in_hw, kernel, stride=1, padding=0, dilation=1, positions=((0, 0),), ax=None):
+    """Where a convolution looks: the padded input grid (padding grey) and, for each output
+    position (i, j) in `positions`, the input pixels its kernel taps read (one colour each)."""
+    from .conv import _pair, conv_output_size  # plotting draws the geometry conv defines
+
+    (H, W), (kh, kw) = _pair(in_hw, "in_hw", 1), _pair(kernel, "kernel", 1)
+    (sh, sw), (ph, pw), (dh, dw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0), _pair(dilation, "dilation", 1)
+    OH, OW = conv_output_size(H, kh, sh, ph, dh), conv_output_size(W, kw, sw, pw, dw)
+    outside = [p for p in positions if not (0 <= p[0] < OH and 0 <= p[1] < OW)]
+    if outside:
+        raise ValueError(f"output positions {outside} lie outside the {OH}x{OW} output")
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(3.2, 3.2))
+    grid = np.full((H + 2 * ph, W + 2 * pw), 0.82)
+    grid[ph : ph + H, pw : pw + W] = 1.0
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=1)
+    colours = plt.get_cmap("tab10").colors
+    for k, (i, j) in enumerate(positions):
+        size = 0.85 - 0.25 * k  # nested squares keep overlapping taps visible
+        for u in range(kh):
+            for v in range(kw):
+                r, c = sh * i + dh * u, sw * j + dw * v
+                ax.add_patch(plt.Rectangle((c - size / 2, r - size / 2), size, size,
+                                           color=colours[k % 10], alpha=0.8))
+    ax.set_xticks(np.arange(-0.5, W + 2 * pw, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, H + 2 * ph, 1), minor=True)
+    ax.grid(which="minor", color="0.6", linewidth=0.5)
+    ax.tick_params(which="minor", length=0)
+    ax.set(xlabel="column of the padded input (pixels)", ylabel="row (pixels)",
+           title=f"k={kh}x{kw} s={sh} p={ph} d={dh}: {H}x{W} -> {OH}x{OW}")
+    if fig is not None:
+        fig.tight_layout()
+    return ax.figure

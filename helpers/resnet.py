@@ -5,8 +5,8 @@ Rows are samples, so the course's  y = x + W2 sigma(W1 x + b1)  is written  y = 
 """
 import numpy as np
 
-from .gradcheck import gradient_test, jacobian_test
-from .layers import Linear, Module, ReLU, Sequential, Tanh
+from .gradcheck import gradient_test, jacobian_test, layer_param_jacobian_test
+from .layers import Linear, Module, ReLU, Sequential, Tanh, _check_dout, _check_features
 
 # sigma and its derivative written through (z, a = sigma(z)), so backward reuses the forward's a.
 _ACTIVATIONS = {
@@ -27,6 +27,7 @@ class Residual(Module):
     z = x W1 + b1,   a = sigma(z),   y = x + a W2
     dW2 = a^T dout,   dz = (dout W2^T) * sigma'(z),   dW1 = x^T dz,   db1 = sum_n dz_n,
     dx = dout + dz W1^T          (the identity path hands dout straight back)
+    forward caches (x, z, a); sigma is tanh or ReLU, and sigma'(z) is written via (z, a).
     """
 
     def __init__(self, features, hidden=None, rng=None, activation="tanh", dtype=np.float64):
@@ -47,9 +48,7 @@ class Residual(Module):
 
     def forward(self, x):
         W1, b1, W2 = self.params["W1"], self.params["b1"], self.params["W2"]
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != W1.shape[0]:
-            raise ValueError(f"{self!r} expects x of shape (N, {W1.shape[0]}), got {x.shape}")
+        x = _check_features(x, W1.shape[0], repr(self))
         sigma, _ = _ACTIVATIONS[self.activation]
         ### BEGIN SOLUTION
         z = x @ W1 + b1
@@ -61,9 +60,7 @@ class Residual(Module):
     def backward(self, dout):
         x, z, a = self._cached()
         W1, W2 = self.params["W1"], self.params["W2"]
-        dout = np.asarray(dout)
-        if dout.shape != x.shape:
-            raise ValueError(f"{self!r}.backward expects dout of the output's shape {x.shape}, got {dout.shape}")
+        dout = _check_dout(dout, x.shape, repr(self))
         _, dsigma = _ACTIVATIONS[self.activation]
         ### BEGIN SOLUTION
         self.grads["W2"] = a.T @ dout
@@ -114,28 +111,14 @@ def count_parameters(model):
 
 
 def layer_jacobian_tests(layer, x, rng=None):
-    """Jacobian (Taylor) test of a layer w.r.t. its input and each parameter. x: (N, D) float64.
+    """Jacobian (Taylor) tests of a layer w.r.t. its input and each parameter. x: (N, D) float64.
 
-    Returns {'x': (eps, zero, first), 'W1': ..., ...}. For a parameter p the tested map is
-    p -> layer.forward(x) with x fixed, and backward's J^T u is read from layer.grads[p].
+    Returns {'x': (eps, zero, first), 'W1': (...), ...} in the order of named_parameters().
     """
     rng = np.random.default_rng(0) if rng is None else rng
     results = {"x": jacobian_test(layer.forward, layer.backward, x, rng=rng)}
-    for name, p, _ in list(layer.named_parameters()):
-        saved = p.copy()
-
-        def forward(value, p=p):
-            p[...] = value
-            return layer.forward(x)
-
-        def backward(u, name=name):
-            layer.backward(u)
-            return next(g for n, _, g in layer.named_parameters() if n == name).copy()
-
-        try:
-            results[name] = jacobian_test(forward, backward, saved.copy(), rng=rng)
-        finally:
-            p[...] = saved
+    for name, _, _ in list(layer.named_parameters()):
+        results[name] = layer_param_jacobian_test(layer, x, name, rng=rng)
     return results
 
 

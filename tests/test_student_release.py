@@ -1,220 +1,23 @@
-"""The student release: markers -> stubs, the exercise checker, and the round trip on this repo.
-
-First on small fixture files (a fake helpers module with three exercises and a tiny notebook),
-then on the real repository: the generated release imports, its checks report every exercise
-"not yet implemented", its notebooks stop at the first stub, and with the solutions copied
-back in every check passes.
-"""
+"""The student release end to end: first a fake repository (tests/release_fixtures.py), then
+this one: the generated release imports, its checks report every exercise "not yet
+implemented", its notebooks stop at the first stub, and with the solutions copied back in every
+check passes. Stub and marker details are tested in test_exercise_markers.py."""
 import json
 import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
+from release_fixtures import FAKE, FAKE_TESTS, fake_notebook
 
-from tools.exercises import MarkerError, collect, find_regions, restore_source, strip_source, without_markers
-from tools.student_release import build_release, is_shipped, restore_release, strip_notebook, tracked_files
+from tools.exercises import MarkerError, without_markers
+from tools.student_release import build_release, is_shipped, restore_release, tracked_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py")
-
-FAKE = textwrap.dedent('''\
-    """A fake helpers module with three exercises."""
-    import numpy as np
-
-
-    def square(x):
-        """Elementwise square. x: (N,) -> (N,).
-
-        y = x^2
-        """
-        x = np.asarray(x, dtype=float)
-        ### BEGIN SOLUTION
-        return x * x
-        ### END SOLUTION
-
-
-    class Scale:
-        """y = a x;   dx = a dout"""
-
-        def __init__(self, a):
-            self.a = a
-
-        def forward(self, x):
-            ### BEGIN SOLUTION
-            return self.a * x
-            ### END SOLUTION
-
-        def backward(self, dout):
-            ### BEGIN SOLUTION
-            return self.a * dout
-            ### END SOLUTION
-    ''')
-
-FAKE_TESTS = textwrap.dedent('''\
-    import numpy as np
-    import pytest
-
-    from helpers.fake import Scale, square
-
-
-    def test_square_values():
-        assert np.allclose(square([1.0, -2.0]), [1.0, 4.0])
-
-
-    def test_scale_forward():
-        assert Scale(3.0).forward(2.0) == 6.0
-
-
-    def test_scale_backward():
-        assert Scale(3.0).backward(1.0) == 3.0
-
-
-    @pytest.mark.exercise("square")
-    def test_named_by_its_mark():
-        assert square([3.0])[0] == 9.0
-
-
-    def test_touches_no_exercise():
-        assert 1 + 1 == 2
-    ''')
-
-
-def _where(err):
-    return str(err.value).split(": ", 1)[0]
-
-
-# --- markers ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("source, where, message", [
-    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n",
-     "fake.py:3", "nested"),
-    ("def f():\n    return 1\n    ### END SOLUTION\n", "fake.py:3", "without"),
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "fake.py:2", "never closed"),
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n  ### END SOLUTION\n", "fake.py:4", "indented"),
-    ("def f():\n    ## BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "fake.py:2", "malformed"),
-    ("def f():\n    ### BEGIN SOLUTION\n\n    ### END SOLUTION\n", "fake.py:2", "empty"),
-    ("def f(x):\n    if x:\n        ### BEGIN SOLUTION\n        y = 1\n    return y\n        ### END SOLUTION\n",
-     "fake.py:5", "indented less"),
-])  # fmt: skip
-def test_bad_markers_are_errors_naming_file_and_line(source, where, message):
-    with pytest.raises(MarkerError, match=message) as err:
-        strip_source(source, "fake.py")
-    assert _where(err) == where
-
-
-def test_region_that_is_not_whole_statements_is_an_error():
-    source = "def f(x):\n    y = (x +\n    ### BEGIN SOLUTION\n    1)\n    ### END SOLUTION\n    return y\n"
-    with pytest.raises(MarkerError, match="fake.py:2: .*whole statements"):
-        strip_source(source, "fake.py")
-
-
-def test_stubs_name_the_exercise_and_give_the_equation():
-    student, regions = strip_source(FAKE, "helpers/fake.py")
-    stubs = [ln for ln in student.splitlines() if "NotImplementedError" in ln]
-    assert stubs == [
-        '    raise NotImplementedError("Exercise square: implement y = x^2 (see its docstring)")',
-        '        raise NotImplementedError("Exercise Scale.forward: implement y = a x (see the class docstring)")',
-        '        raise NotImplementedError("Exercise Scale.backward: implement dx = a dout (see the class docstring)")',
-    ]
-    assert [r.name for r in regions] == ["square", "Scale.forward", "Scale.backward"]
-    # everything outside the regions is unchanged, input handling included
-    kept = [ln for ln in student.splitlines() if "NotImplementedError" not in ln]
-    solution_lines = FAKE.splitlines()
-    for r in reversed(regions):
-        solution_lines[r.begin : r.end + 1] = [None]
-    assert kept == [ln for ln in solution_lines if ln is not None]
-    assert "x = np.asarray(x, dtype=float)" in student and "return x * x" not in student
-
-
-def test_stubbed_module_raises_the_hint_after_checking_input():
-    student, _ = strip_source(FAKE, "helpers/fake.py")
-    namespace = {}
-    exec(compile(student, "fake.py", "exec"), namespace)
-    with pytest.raises(NotImplementedError, match=r"^Exercise square: implement y = x\^2"):
-        namespace["square"]([1.0])
-    with pytest.raises(ValueError):  # the np.asarray before the region still runs first
-        namespace["square"](["not a number"])
-
-
-def test_restore_puts_back_exactly_the_solution():
-    student, _ = strip_source(FAKE, "helpers/fake.py")
-    assert restore_source(student, FAKE, "helpers/fake.py") == without_markers(FAKE)
-    with pytest.raises(MarkerError, match="2 stubs .* 3 solution regions"):
-        restore_source(student.replace('raise NotImplementedError("Exercise square', "pass  # ("), FAKE, "f.py")
-
-
-def test_restore_round_trips_every_real_helpers_module():
-    marked = [p for p in sorted((ROOT / "helpers").glob("*.py")) if "### BEGIN SOLUTION" in p.read_text()]
-    assert marked, "no helpers module has solution markers"
-    for path in marked:
-        source = path.read_text()
-        student, regions = strip_source(source, path.name)
-        assert "BEGIN SOLUTION" not in student and len(regions) >= 1
-        assert restore_source(student, source, path.name) == without_markers(source)
-
-
-def test_a_name_in_two_files_is_qualified_with_its_module(tmp_path):
-    (tmp_path / "a.py").write_text(FAKE)
-    (tmp_path / "b.py").write_text(FAKE.replace("def square", "def cube"))
-    exercises, renames = collect(tmp_path, ["a.py", "b.py"])
-    assert sorted(e.name for e in exercises) == [
-        "a.Scale.backward", "a.Scale.forward", "b.Scale.backward", "b.Scale.forward", "cube", "square",
-    ]  # fmt: skip
-    assert renames["a.py"]["Scale.forward"] == "a.Scale.forward"
-
-
-# --- notebooks ----------------------------------------------------------------------------
-
-
-def _fake_notebook():
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Fake lesson\n### BEGIN SOLUTION in markdown is just text"),
-        nbformat.v4.new_code_cell("from helpers.fake import square\nprint(square([2.0]))"),
-        nbformat.v4.new_code_cell(
-            "def cube(x):\n    \"\"\"y = x^3\"\"\"\n    ### BEGIN SOLUTION\n    return x ** 3\n"
-            "    ### END SOLUTION\n\n\nassert cube(2) == 8"
-        ),
-        nbformat.v4.new_code_cell("# the mean of the squares\n### BEGIN SOLUTION\nm = 2.5\n### END SOLUTION\nm"),
-    ]
-    for k, cell in enumerate(nb.cells[1:], 1):
-        cell.execution_count = k
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[4.]\n")]
-        cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
-    return nb
-
-
-def test_notebook_stubs_cells_clears_outputs_and_tags():
-    nb = _fake_notebook()
-    student, exercises = strip_notebook(nb, "notebooks/01_fake.ipynb")
-    assert [(e.name, e.cell) for e in exercises] == [("01_fake.cube", 2), ("01_fake cell 3", 3)]
-    md, imports, cube, mean = student.cells
-    assert md.source == nb.cells[0].source and imports.source == nb.cells[1].source
-    assert all(c.outputs == [] and c.execution_count is None and "execution" not in c.metadata
-               for c in student.cells[1:])  # fmt: skip
-    assert "    # YOUR CODE HERE\n    raise NotImplementedError(\"Exercise 01_fake.cube: implement y = x^3" in cube.source
-    assert "raise NotImplementedError(\"Exercise 01_fake cell 3: the mean of the squares\")" in mean.source
-    assert cube.metadata["tags"] == ["raises-exception"] and "tags" not in imports.metadata
-    assert nb.cells[2].outputs, "the source notebook must be left alone"
-    restored = [restore_source(c.source, s.source, "nb", notebook=True) for c, s in zip(student.cells[1:], nb.cells[1:])]
-    assert restored == [without_markers(c.source) for c in nb.cells[1:]]
-
-
-def test_notebook_markers_errors_name_the_cell():
-    nb = _fake_notebook()
-    nb.cells[3].source = "### BEGIN SOLUTION\nm = 2.5\n"
-    with pytest.raises(MarkerError, match=r"^notebooks/01_fake.ipynb cell 3:1: .*never closed"):
-        strip_notebook(nb, "notebooks/01_fake.ipynb")
-
-
-# --- a fake repository, end to end ---------------------------------------------------------
 
 
 def _git(repo, *args):
@@ -242,7 +45,7 @@ def fake_repo(tmp_path):
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_text(text)
     (repo / "notebooks").mkdir()
-    nbformat.write(_fake_notebook(), repo / "notebooks" / "01_fake.ipynb")
+    nbformat.write(fake_notebook(), repo / "notebooks" / "01_fake.ipynb")
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     (repo / "helpers" / "scratch.py").write_text("# untracked junk\n")
@@ -305,6 +108,17 @@ def test_release_of_a_fake_repository(fake_repo, tmp_path):
     status, detail = statuses["square"]
     assert status == "wrong" and "ValueError: matmul" in detail and f"(raised at helpers/fake.py:{line})" in detail
 
+    # A syntax error: every exercise of that file is wrong, and says where; the test module that
+    # cannot import it is named instead of stopping the run.
+    fake.write_text(fake.read_text().replace("return self.a * x", "return self.a *"))
+    line = fake.read_text().splitlines().index("        return self.a *") + 1
+    statuses, report, _ = run_checker(dest)
+    syntax_error = ("wrong", f"helpers/fake.py:{line}: SyntaxError: invalid syntax")
+    assert [statuses[n] for n in ("square", "Scale.forward", "Scale.backward")] == [syntax_error] * 3
+    assert report["not_collected"] == [
+        {"test": "tests/test_fake.py", "detail": f"helpers/fake.py:{line}: SyntaxError: invalid syntax"}
+    ]
+
 
 def test_release_refuses_bad_markers_and_foreign_folders(fake_repo, tmp_path):
     (fake_repo / "helpers" / "fake.py").write_text(FAKE.replace("        ### END SOLUTION\n", "", 1))
@@ -364,7 +178,20 @@ def test_notebook_check_stops_at_the_first_stub_and_sees_other_errors(fake_repo,
 # --- this repository, round trip ------------------------------------------------------------
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-TODO_OR_DONE = ("not yet implemented", "passed", "in notebook")
+# What the students write (issue 8), by module: softmax, cross-entropy, the linear and MLP
+# backward passes, the scalar graph nodes, the residual layer, convolution forward/backward, the
+# L2 loss and the mini-batch generator.
+SCALAR_NODES = ("Add", "Mul", "Div", "Square", "Cos", "Sin", "Tanh", "Sigmoid", "Log", "LogSigmoid")
+REQUIRED = {
+    "helpers/functional.py": ("softmax", "cross_entropy"),
+    "helpers/layers.py": ("Linear.forward", "Linear.backward", "ReLU.backward", "Sigmoid.backward",
+                          "Tanh.backward", "SoftmaxCrossEntropy.backward"),
+    "helpers/scalar.py": tuple(f"{node}.{m}" for node in SCALAR_NODES for m in ("forward", "backward")),
+    "helpers/resnet.py": ("Residual.forward", "Residual.backward"),
+    "helpers/conv.py": ("Conv2dNaive.forward", "Conv2dNaive.backward", "Conv2d.forward", "Conv2d.backward",
+                        "L2Loss.forward", "L2Loss.backward"),
+    "helpers/data.py": ("minibatches",),
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -381,14 +208,17 @@ def test_release_ships_what_students_need_and_no_solution(release):
     shipped = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     wanted = {p for p in tracked_files(ROOT, untracked=True) if is_shipped(p)}
     assert shipped == wanted | {"tools/exercises.json"}
-    assert {"tools/student_release.py", "tests/test_student_release.py"}.isdisjoint(shipped)
-    assert len(exercises) >= 10
+    assert {"tools/student_release.py", "tests/test_student_release.py", "tests/release_fixtures.py"}.isdisjoint(shipped)
+    found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
+    missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
+    assert not missing, f"exercises without solution markers: {missing}"
     for path in shipped:
-        if path.endswith((".py", ".ipynb")):
-            assert "### BEGIN SOLUTION" not in (dest / path).read_text(), path
+        if path.endswith(".py"):
+            assert without_markers(text := (dest / path).read_text()) == text, f"{path} still has markers"
         if path.endswith(".ipynb"):
-            cells = nbformat.read(dest / path, as_version=4).cells
-            assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c.cell_type == "code")
+            cells = [c for c in nbformat.read(dest / path, as_version=4).cells if c.cell_type == "code"]
+            assert all(without_markers(c.source) == c.source for c in cells), f"{path} still has markers"
+            assert all(not c.outputs and c.execution_count is None for c in cells), f"{path} has outputs"
 
 
 def test_release_imports_its_own_helpers(release):

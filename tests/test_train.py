@@ -200,6 +200,17 @@ def test_fit_different_seeds_differ():
     assert hist_a["loss"] != hist_b["loss"]
 
 
+def test_fit_shuffles_with_the_rng_it_is_given():
+    X, y = blobs(np.random.default_rng(0))
+    losses = []
+    for shuffle_seed in (1, 2):
+        net = two_layer_net(2, 16, 3, np.random.default_rng(0))  # same initial weights
+        history = fit(net, SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=16, optimizer=SGD(0.05),
+                      rng=np.random.default_rng(shuffle_seed), verbose=False)
+        losses.append(history["loss"])
+    assert losses[0] != losses[1]
+
+
 def test_fit_with_validation_and_lr_decay(rng):
     X, y = blobs(rng)
     opt = SGD(0.05, momentum=0.9)

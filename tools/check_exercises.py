@@ -1,7 +1,7 @@
 """Check your exercises: run the tests, then report per exercise "passed", "not yet implemented"
 or "wrong" (with the failing comparison), instead of a wall of tracebacks.
 
-    make check                                   # or: python -m tools.check_exercises [pytest args]
+    make check                         # or: python -m tools.check_exercises [-k linear ...]
     python -m pytest -p tools.check_exercises --exercises tests      # the same, as a pytest plugin
 
 The exercises are the solution regions: listed in tools/exercises.json in a student release,
@@ -43,6 +43,8 @@ def pytest_configure(config):
     if config.getoption("--exercises") or config.getoption("--exercises-json"):
         if config.getoption("--exercises"):
             config.option.tbstyle, config.option.reportchars = "no", ""
+        # one module that does not import (a syntax error in helpers) must not hide the others
+        config.option.continue_on_collection_errors = True
         # The repository is the one this file belongs to, whatever pytest picked as its rootdir.
         config.pluginmanager.register(ExerciseReport(ROOT), "exercise-report")
 
@@ -62,10 +64,11 @@ def instructor_exercises(root):
 def _code_key(root, ex):
     """(filename, first line) of the exercise function's code object, as the profiler sees it."""
     path = root / ex.file
-    tree = ast.parse(path.read_text())
     want = ex.name.split(".")
-    for qual, node in _qualnames(tree):
-        if qual == want or qual == want[1:]:  # a clashing name was qualified with its module
+    if want[0] == path.stem:  # a name found in two files was qualified with its module
+        want = want[1:]
+    for qual, node in _qualnames(ast.parse(path.read_text())):
+        if qual == want:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             return [(name, first) for name in {str(path), os.path.realpath(path)}]
     return []
@@ -137,14 +140,25 @@ class ExerciseReport:
         manifest = read_manifest(self.root)
         self.student_release = manifest is not None
         self.exercises = manifest if manifest is not None else instructor_exercises(self.root)
-        self.by_key = {}
+        self.by_key, self.unparsable, self.not_collected = {}, {}, []
         for ex in self.exercises:
-            if ex.cell < 0:
-                for key in _code_key(self.root, ex):
-                    self.by_key[key] = ex.name
+            try:
+                keys = _code_key(self.root, ex) if ex.cell < 0 else []
+            except SyntaxError as err:  # the student's file: report it, per exercise, below
+                self.unparsable[ex.file] = f"{ex.file}:{err.lineno}: SyntaxError: {err.msg}"
+                keys = []
+            for key in keys:
+                self.by_key[key] = ex.name
         self.files = {k[0] for k in self.by_key}
         self.names = {ex.name for ex in self.exercises}
         self.results = {}  # nodeid -> dict(outcome, called, marks, tokens, detail, todo)
+
+    def pytest_collectreport(self, report):
+        if report.failed:  # e.g. a test module whose import of helpers fails
+            lines = [ln[1:].strip() for ln in report.longreprtext.splitlines() if ln.startswith("E ")]
+            where = [m for ln in lines if (m := re.match(r'File "(.+)", line (\d+)', ln))]
+            detail = (f"{where[-1][1]}:{where[-1][2]}: " if where else "") + (lines[-1] if lines else "")
+            self.not_collected.append((report.nodeid, detail.replace(f"{self.root}{os.sep}", "")[:300]))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -212,6 +226,8 @@ class ExerciseReport:
             failed = [i for i in tests if i in failing]
             if name in todo:
                 status, detail = TODO, ex.hint
+            elif ex.file in self.unparsable:
+                status, detail = WRONG, self.unparsable[ex.file]
             elif failed:
                 status, detail = WRONG, f"{failed[0]}: {res[failed[0]]['detail']}"
             elif tests:
@@ -230,15 +246,21 @@ class ExerciseReport:
         rows, others = self.statuses()
         tr = terminalreporter
         tr.write_sep("=", f"exercises ({len(rows)})")
-        width = max([len(ex.name) for ex, *_ in rows] + [8])
-        for ex, status, detail, _ in rows:
-            where = f"{ex.file}:{ex.line}" + (f" cell {ex.cell}" if ex.cell >= 0 else "")
-            tr.write(f"{status:20s}", **{_COLOUR[status]: True, "bold": True})
-            tr.write_line(f" {ex.name:{width}s}  {where}")
-            if status != PASSED:
-                tr.write_line(f"{'':20s} {'':{width}s}  {detail}")
+        files = list(dict.fromkeys(ex.file for ex, *_ in rows))
+        for file in files:
+            mine = [row for row in rows if row[0].file == file]
+            tr.write_line(file, bold=True)
+            width = max(len(ex.name) for ex, *_ in mine)
+            for ex, status, detail, _ in mine:
+                tr.write(f"  {status:20s}", **{_COLOUR[status]: True, "bold": True})
+                where = f"line {ex.line}" + (f" of cell {ex.cell}" if ex.cell >= 0 else "")
+                tr.write_line(f" {ex.name:{width}s}  {where}")
+                if status != PASSED:
+                    tr.write_line(f"  {'':20s}   {detail}")
         for nodeid, detail in others:
             tr.write_line(f"{'also failing':20s} {nodeid}: {detail}", red=True)
+        for nodeid, detail in self.not_collected:
+            tr.write_line(f"{'could not load':20s} {nodeid}: {detail}", red=True)
         counts = {}
         for _, status, *_ in rows:
             counts[status] = counts.get(status, 0) + 1
@@ -251,6 +273,7 @@ class ExerciseReport:
                     {"name": ex.name, "file": ex.file, "status": s, "detail": d, "tests": t} for ex, s, d, t in rows
                 ],
                 "also_failing": [{"test": i, "detail": d} for i, d in others],
+                "not_collected": [{"test": i, "detail": d} for i, d in self.not_collected],
             }
             Path(path).write_text(json.dumps(data, indent=1) + "\n")
 
@@ -271,7 +294,9 @@ _CALLED = pytest.StashKey[set]()
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     os.chdir(ROOT)
-    return pytest.main(["-p", "tools.check_exercises", "--exercises", "-q", *(args or ["tests"])])
+    # The tests of the release tooling check no exercise; they exist for instructors only.
+    default = ["tests", "--ignore=tests/test_student_release.py", "--ignore=tests/test_exercise_markers.py"]
+    return pytest.main(["-p", "tools.check_exercises", "--exercises", "-q", *default, *args])
 
 
 if __name__ == "__main__":

@@ -120,25 +120,35 @@ def _enclosing(tree, lineno):
 
 
 def _one_line(text):
-    return " ".join(text.split())
+    """Docstring equations are laid out with wide gaps between terms: keep them apart with commas."""
+    text = re.sub(r"[ \t]{3,}(?=\()", " ", text.strip())  # ... x   (a remark)
+    return " ".join(re.sub(r",?[ \t]{3,}(?=\S)", ", ", text).split())
+
+
+_GRAD = re.compile(r"^(d\w*(\[[^\]]*\]|\([^)]*\))?\s*\+?=|dL/)")  # dx = .., dW[f] += .., dL/dy = ..
 
 
 def _equation_hint(doc, method):
-    """What to implement, from a docstring: its first equation (for a class docstring, the
-    method's part of it), else its summary line."""
-    lines = [ln.strip() for ln in doc.splitlines() if ln.strip()]
-    eq = next((ln for ln in lines if re.search(r"\s=\s", ln)), None)
-    if eq is None:
+    """What to implement, from a docstring. A function's own docstring: its first equation with
+    the rest of that paragraph, else its summary. A class docstring, for `method`: the line
+    labelled `method:`, else its equations: gradients (dx = ...) for backward, the others for
+    forward."""
+    lines = [ln.strip() for ln in doc.splitlines()]
+    if method is not None:
+        labelled = [ln.split(":", 1)[1] for ln in lines if ln.lower().startswith(f"{method.lower()}:")]
+        parts = [p.strip().rstrip(",").strip() for ln in lines for p in ln.split(";")]
+        parts = [p for p in parts if re.search(r"\s\+?=\s", p)] or [p for ln in lines for p in ln.split(";") if "=" in p]
+        grads = [p for p in parts if _GRAD.match(p)]
+        plain = [p for p in parts[: parts.index(grads[0])] if p not in grads] if grads else parts
+        chosen = labelled or (grads if method == "backward" and grads else plain if method == "forward" else [])
+        if chosen:
+            return "implement " + _one_line("; ".join(p.strip() for p in chosen))
+    eqs = [i for i, ln in enumerate(lines) if re.search(r"\s\+?=\s", ln)]
+    if not eqs:
         summary = lines[0].rstrip(".")
         return _one_line(summary[:1].lower() + summary[1:] if summary[1:2].islower() else summary)
-    # Class docstrings state forward and backward together: "y = x W + b;   dx = dout W^T, ..."
-    parts = [p.strip() for p in eq.split(";") if p.strip()]
-    grads = [p for p in parts if re.match(r"d\w*\s*=|dL/", p)]
-    if method == "backward" and grads:
-        parts = grads
-    elif method == "forward" and len(grads) < len(parts):
-        parts = [p for p in parts if p not in grads]
-    return "implement " + _one_line("; ".join(parts))
+    end = next((j for j in range(eqs[0], len(lines)) if not lines[j]), len(lines))
+    return "implement " + _one_line(" ".join(lines[eqs[0] : end]))
 
 
 def _name_and_hint(tree, lineno):
@@ -201,15 +211,24 @@ def strip_source(source, where, notebook=False, **naming):
     for r in reversed(regions):
         lines[r.begin : r.end + 1] = stub_lines(r, notebook)
     student = "\n".join(lines)
-    if regions and not notebook:
-        try:
-            ast.parse(student)
-        except SyntaxError as err:
-            raise MarkerError(
-                f"{where}:{err.lineno}: after replacing the solution regions by stubs the file "
-                f"no longer parses ({err.msg}); a region must hold whole statements"
-            ) from None
+    if regions and not notebook and not _parses(student):
+        for r in regions:  # find the culprit, to name the line of its BEGIN marker
+            alone = source.split("\n")
+            alone[r.begin : r.end + 1] = stub_lines(r)
+            if not _parses("\n".join(alone)):
+                raise MarkerError(
+                    f"{where}:{r.begin + 1}: replacing this solution region by its stub breaks the "
+                    "file; a region must hold whole statements"
+                )
     return student, regions
+
+
+def _parses(source):
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
 
 
 def stub_positions(source):

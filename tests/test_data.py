@@ -1,0 +1,258 @@
+"""Loaders on tiny fake datasets written from the published formats, smoke tests on the real
+data in data/, and the small tools: one_hot, train_val_split, Standardizer, minibatches."""
+import gzip
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fake_datasets import idx_gz_bytes, write_fake_cifar, write_fake_mnist
+
+import helpers.download as download
+from helpers.data import (
+    MNIST_FILES,
+    Standardizer,
+    load_cifar10,
+    load_cifar10_subset,
+    load_mnist,
+    minibatches,
+    one_hot,
+    train_val_split,
+)
+from helpers.download import DataError, missing_files
+
+REPO_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """These tests never download: a loader reaching for the network is a failure."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a loader tried to download")
+
+    monkeypatch.setattr(download.pooch, "retrieve", refuse)
+
+
+# ---------------------------------------------------------------- MNIST, fake files
+def test_load_mnist_reads_idx_files(tmp_path, rng):
+    written = write_fake_mnist(tmp_path / "mnist", rng)
+    for split in ("train", "test"):
+        images, labels = load_mnist(split, root=tmp_path)
+        assert images.dtype == np.uint8 and images.shape == written[split][0].shape
+        assert labels.dtype == np.uint8 and labels.shape == (len(images),)
+        np.testing.assert_array_equal(images, written[split][0])
+        np.testing.assert_array_equal(labels, written[split][1])
+    images[0, 0, 0] = 7  # the arrays are the caller's to modify
+
+
+def test_load_mnist_bad_split_is_an_error():
+    with pytest.raises(ValueError, match="'train' or 'test', got 'val'"):
+        load_mnist("val")
+
+
+def test_load_mnist_inconsistent_files_is_an_error(tmp_path, rng):
+    write_fake_mnist(tmp_path / "mnist", rng, n_train=7)
+    labels_file = tmp_path / "mnist" / MNIST_FILES["train"][1]
+    labels_file.write_bytes(idx_gz_bytes(np.zeros(5, dtype=np.uint8)))
+    with pytest.raises(ValueError, match=r"inconsistent: images \(7, 28, 28\), labels \(5,\)"):
+        load_mnist("train", root=tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"not gzip at all", gzip.compress(b"\x00\x00\x08"), b""])
+def test_load_mnist_damaged_file_names_it(tmp_path, rng, content):
+    write_fake_mnist(tmp_path / "mnist", rng)
+    damaged = tmp_path / "mnist" / MNIST_FILES["test"][0]
+    damaged.write_bytes(content)
+    with pytest.raises(DataError, match="make data") as err:
+        load_mnist("test", root=tmp_path)
+    assert str(damaged) in str(err.value)
+
+
+# ---------------------------------------------------------------- CIFAR-10, fake files
+def test_load_cifar10_layout_labels_and_classes(tmp_path, rng):
+    batches = write_fake_cifar(tmp_path / "cifar-10-batches-py", rng, n=5)
+    images, labels, classes = load_cifar10(2, root=tmp_path)
+    assert images.dtype == np.uint8 and images.shape == (5, 3, 32, 32)
+    assert labels.dtype == np.int64 and labels.tolist() == batches["data_batch_2"][b"labels"]
+    assert len(classes) == 10 and classes[3] == "cat"
+    # Official layout: each row is 1024 red, then 1024 green, then 1024 blue values, row-major.
+    row = batches["data_batch_2"][b"data"][4]
+    assert images[4, 1, 2, 3] == row[1 * 1024 + 2 * 32 + 3]
+    assert images[4, 2, 31, 0] == row[2 * 1024 + 31 * 32 + 0]
+
+
+@pytest.mark.parametrize("batch, file", [(1, "data_batch_1"), (5, "data_batch_5"), (np.int64(4), "data_batch_4"),
+                                         ("test", "test_batch"), ("test_batch", "test_batch"),
+                                         ("data_batch_3", "data_batch_3")])  # fmt: skip
+def test_load_cifar10_batch_names(tmp_path, rng, batch, file):
+    batches = write_fake_cifar(tmp_path / "cifar-10-batches-py", rng)
+    _, labels, _ = load_cifar10(batch, root=tmp_path)
+    assert labels.tolist() == batches[file][b"labels"]
+
+
+@pytest.mark.parametrize("batch", [0, 6, "train", "data_batch_6", None])
+def test_load_cifar10_bad_batch_is_an_error(tmp_path, rng, batch):
+    write_fake_cifar(tmp_path / "cifar-10-batches-py", rng)
+    with pytest.raises(ValueError, match="CIFAR-10 batch must be 1..5"):
+        load_cifar10(batch, root=tmp_path)
+
+
+def test_load_cifar10_first_n_and_too_many(tmp_path, rng):
+    batches = write_fake_cifar(tmp_path / "cifar-10-batches-py", rng, n=6)
+    images, labels, _ = load_cifar10("test", n=4, root=tmp_path)
+    assert images.shape == (4, 3, 32, 32) and labels.tolist() == batches["test_batch"][b"labels"][:4]
+    assert len(load_cifar10("test", n=6, root=tmp_path)[1]) == 6  # all of it is fine
+    with pytest.raises(ValueError, match="first 7 images of test_batch, but .* holds 6"):
+        load_cifar10("test", n=7, root=tmp_path)
+    with pytest.raises(ValueError, match="first 0 images"):
+        load_cifar10("test", n=0, root=tmp_path)
+    with pytest.raises(TypeError, match="whole number"):
+        load_cifar10("test", n=2.5, root=tmp_path)
+
+
+def test_load_cifar10_damaged_pickle_names_it(tmp_path, rng):
+    write_fake_cifar(tmp_path / "cifar-10-batches-py", rng)
+    damaged = tmp_path / "cifar-10-batches-py" / "data_batch_1"
+    damaged.write_bytes(b"\x80\x04 truncated")
+    with pytest.raises(DataError, match="make data") as err:
+        load_cifar10(1, root=tmp_path)
+    assert str(damaged) in str(err.value)
+    damaged.write_bytes(pickle.dumps({b"labels": [1, 2]}))
+    with pytest.raises(DataError, match=r"keys \[b'data', b'labels'\]"):
+        load_cifar10(1, root=tmp_path)
+
+
+def test_load_cifar10_subset_concatenates_the_batches(tmp_path, rng):
+    batches = write_fake_cifar(tmp_path / "cifar-10-batches-py", rng, n=5)
+    X_tr, y_tr, X_te, y_te, classes = load_cifar10_subset(3, 2, root=tmp_path)
+    assert X_tr.shape == (15, 3, 32, 32) and X_te.shape == (2, 3, 32, 32)
+    expected = sum((batches[f"data_batch_{i}"][b"labels"][:3] for i in range(1, 6)), [])
+    assert y_tr.tolist() == expected and y_te.tolist() == batches["test_batch"][b"labels"][:2]
+
+
+# ---------------------------------------------------------------- the real data in data/
+def need(name):
+    if missing_files(name, REPO_DATA):
+        pytest.skip(f"{name} is not in data/ (run `make data`)")
+
+
+def test_real_mnist():
+    need("mnist")
+    images, labels = load_mnist("train", root=REPO_DATA)
+    assert images.shape == (60000, 28, 28) and images.dtype == np.uint8 and labels.shape == (60000,)
+    assert labels[:5].tolist() == [5, 0, 4, 1, 9]  # the well-known first training labels
+    assert np.bincount(labels).min() > 5000 and images.max() == 255
+    test_images, test_labels = load_mnist("test", root=REPO_DATA)
+    assert test_images.shape == (10000, 28, 28) and test_labels[:3].tolist() == [7, 2, 1]
+
+
+def test_real_cifar10():
+    need("cifar10")
+    images, labels, classes = load_cifar10(1, root=REPO_DATA)
+    n = len(labels)  # 10000 in the official files; a local copy may hold only the first images
+    assert images.shape == (n, 3, 32, 32) and images.dtype == np.uint8 and n >= 900
+    assert classes == ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    assert labels[:10].tolist() == [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]  # the official first labels
+    with pytest.raises(ValueError, match=f"holds {n}"):
+        load_cifar10(1, n=n + 1, root=REPO_DATA)
+    X_tr, y_tr, X_te, y_te, _ = load_cifar10_subset(900, 800, root=REPO_DATA)
+    assert X_tr.shape == (4500, 3, 32, 32) and X_te.shape == (800, 3, 32, 32)
+    assert y_tr.shape == (4500,) and y_te.shape == (800,) and set(np.unique(y_tr)) == set(range(10))
+
+
+# ---------------------------------------------------------------- one_hot
+def test_one_hot():
+    out = one_hot(np.array([2, 0, 1, 2]), 4)
+    expected = np.array([[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], dtype=float)
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == np.float64
+    assert one_hot(np.array([1, 3], dtype=np.uint8)).shape == (2, 4)  # K inferred from the labels
+    assert one_hot(np.array([], dtype=int), 3).shape == (0, 3)
+
+
+@pytest.mark.parametrize("labels, k, message", [
+    (np.array([0.0, 1.0]), 2, "integer labels of shape"),
+    (np.array([[0, 1]]), 2, r"shape \(N,\), got int64 \(1, 2\)"),
+    (np.array([0, 3]), 3, r"0\.\.2, got 0\.\.3"),
+    (np.array([-1, 1]), 3, r"got -1\.\.1"),
+    (np.array([], dtype=int), None, "needs n_classes"),
+])  # fmt: skip
+def test_one_hot_bad_input(labels, k, message):
+    with pytest.raises(ValueError, match=message):
+        one_hot(labels, k)
+
+
+# ---------------------------------------------------------------- train_val_split
+def test_train_val_split_partitions_the_rows(rng):
+    X, y = np.arange(40).reshape(20, 2), np.arange(20)
+    X_tr, y_tr, X_val, y_val = train_val_split(X, y, 0.25, rng)
+    assert len(X_val) == 5 and len(X_tr) == 15
+    np.testing.assert_array_equal(X_tr[:, 0] // 2, y_tr)  # rows stay paired with their labels
+    np.testing.assert_array_equal(X_val[:, 0] // 2, y_val)
+    assert sorted(np.concatenate([y_tr, y_val]).tolist()) == list(range(20))  # a partition
+    assert y_val.tolist() != list(range(15, 20))  # shuffled, not the tail
+    again = train_val_split(X, y, 0.25, np.random.default_rng(1234))
+    np.testing.assert_array_equal(again[3], y_val)  # same seed, same split (conftest's rng seed)
+
+
+@pytest.mark.parametrize("X, y, fraction, rng, error, message", [
+    (np.zeros((5, 2)), np.zeros(4), 0.2, np.random.default_rng(0), ValueError, "same number of rows, got 5 and 4"),
+    (np.zeros((5, 2)), np.zeros(5), 1.0, np.random.default_rng(0), ValueError, "strictly between 0 and 1"),
+    (np.zeros((5, 2)), np.zeros(5), 0.05, np.random.default_rng(0), ValueError, "empty training or validation"),
+    (np.zeros((5, 2)), np.zeros(5), 0.2, 0, TypeError, "numpy.random.Generator"),
+])  # fmt: skip
+def test_train_val_split_bad_input(X, y, fraction, rng, error, message):
+    with pytest.raises(error, match=message):
+        train_val_split(X, y, fraction, rng)
+
+
+# ---------------------------------------------------------------- Standardizer
+def test_standardizer_uses_training_statistics_only(rng):
+    X_train = rng.normal(loc=[3.0, -2.0, 100.0], scale=[0.5, 4.0, 10.0], size=(500, 3))
+    st = Standardizer().fit(X_train)
+    Z = st.transform(X_train)
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=0), 1, atol=1e-6)
+    X_test = np.array([[3.0, -2.0, 100.0]])  # transformed with the training mean and std
+    np.testing.assert_allclose(st.transform(X_test), (X_test - X_train.mean(0)) / X_train.std(0), atol=1e-6)
+    assert st.transform(X_test, dtype=np.float32).dtype == np.float32
+    const = Standardizer().fit_transform(np.ones((4, 2)))  # a constant feature maps to 0, not nan
+    assert np.isfinite(const).all() and not const.any()
+
+
+def test_standardizer_bad_input():
+    with pytest.raises(RuntimeError, match="before fit"):
+        Standardizer().transform(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"fitted on features \(3,\), got rows of \(4,\)"):
+        Standardizer().fit(np.zeros((2, 3))).transform(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="N >= 1"):
+        Standardizer().fit(np.zeros((0, 3)))
+
+
+# ---------------------------------------------------------------- minibatches
+def test_minibatches_cover_the_data_once_in_a_new_order_each_pass(rng):
+    X, y = np.arange(22).reshape(11, 2), np.arange(11)
+    passes = []
+    for _ in range(3):
+        batches = list(minibatches(X, y, 4, rng))
+        assert [len(b[1]) for b in batches] == [4, 4, 3]
+        for Xb, yb in batches:
+            np.testing.assert_array_equal(Xb[:, 0] // 2, yb)
+        order = np.concatenate([yb for _, yb in batches])
+        assert sorted(order.tolist()) == list(range(11))
+        passes.append(order.tolist())
+    assert passes[0] != passes[1] and passes[1] != passes[2]
+    in_order = np.concatenate([yb for _, yb in minibatches(X, y, 4, None, shuffle=False)])
+    assert in_order.tolist() == list(range(11))
+
+
+@pytest.mark.parametrize("y, batch_size, rng, error, message", [
+    (np.arange(4), 2, np.random.default_rng(0), ValueError, "same number of rows, got 5 and 4"),
+    (np.arange(5), 0, np.random.default_rng(0), ValueError, "positive integer, got 0"),
+    (np.arange(5), 2.5, np.random.default_rng(0), ValueError, "positive integer, got 2.5"),
+    (np.arange(5), 2, 42, TypeError, "numpy.random.Generator"),
+])  # fmt: skip
+def test_minibatches_bad_input(y, batch_size, rng, error, message):
+    with pytest.raises(error, match=message):
+        list(minibatches(np.zeros((5, 2)), y, batch_size, rng))
