@@ -332,8 +332,11 @@ def zca_filter(x, size, eps):
         raise ValueError(f"eps must be positive (it keeps (Sigma + eps I)^(-1/2) finite), got {eps!r}")
     C, H, W = x.shape[1:]
     x = x - x.mean(axis=(0, 2, 3), keepdims=True)
-    cols = im2col(x, (size, size), (1, 1), (1, 1), (H - size + 1, W - size + 1))
-    sigma = cols @ cols.T / cols.shape[1]
+    sigma = np.zeros((C * size * size,) * 2)
+    for start in range(0, len(x), 100):  # 100 images at a time keeps the im2col matrix small
+        cols = im2col(x[start : start + 100], (size, size), (1, 1), (1, 1), (H - size + 1, W - size + 1))
+        sigma += cols @ cols.T
+    sigma /= len(x) * (H - size + 1) * (W - size + 1)
     evals, evecs = np.linalg.eigh(sigma)
     Z = (evecs / np.sqrt(np.maximum(evals, 0) + eps)) @ evecs.T
     centre = np.arange(C) * size * size + (size * size) // 2

@@ -358,3 +358,16 @@ def test_c0_weights_file_follows_its_recipe(tmp_path):
     np.save(tmp_path / "C0_weights.npy", np.zeros((20, 3, 3, 3)))
     with pytest.raises(ValueError, match=r"\(20, 3, 5, 5\), got \(20, 3, 3, 3\)"):
         load_c0_weights(tmp_path)
+
+
+def test_plot_conv_windows_draws_each_tap_and_refuses_missing_outputs():
+    import matplotlib.pyplot as plt
+
+    from helpers.plotting import plot_conv_windows
+
+    fig = plot_conv_windows((7, 7), 3, dilation=2, positions=((0, 0), (2, 2)))
+    assert len(fig.axes[0].patches) == 2 * 9  # one square per kernel tap and position
+    assert "7x7 -> 3x3" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"outside the 3x3 output"):
+        plot_conv_windows((7, 7), 3, dilation=2, positions=((0, 3),))
