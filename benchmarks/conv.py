@@ -55,15 +55,19 @@ def run():
 
     print("forward + backward, (10, 3, 32, 32) x (20, 3, 5, 5), float64")
     print(f"{'threads':>7} {'naive loops':>12} {'im2col':>10} {'speed-up':>9}")
+    speedups = []
     for threads in thread_counts:
         t_naive, t_fast = naive_vs_vectorised(threads, rng)
+        speedups.append(t_naive / t_fast)
         print(f"{threads:>7} {t_naive * 1e3:>10.0f}ms {t_fast * 1e3:>8.1f}ms {t_naive / t_fast:>8.0f}x")
+    print(f"goal: im2col at least 100x faster -> {'met' if min(speedups) >= 100 else 'NOT met'}")
 
     print("\nforward + backward, (100, 3, 32, 32) x (20, 3, 5, 5); speed = PyTorch time / ours"
           " (1.0 = as fast as PyTorch)")
     if torch is None:
         print("(PyTorch not installed: NumPy times only)")
     print(f"{'threads':>7} {'dtype':>8} {'padding':>7} {'NumPy':>9} {'PyTorch':>9} {'speed':>6}")
+    speeds64 = []
     for threads in thread_counts:
         for dtype in (np.float64, np.float32):
             for padding in (0, 2):
@@ -78,3 +82,8 @@ def run():
                 t_torch = _torch_time(torch, x.shape, layer.params["W"].shape, padding, dtype, threads)
                 print(f"{threads:>7} {name:>8} {padding:>7} {t_np * 1e3:>7.1f}ms {t_torch * 1e3:>7.1f}ms "
                       f"{t_torch / t_np:>6.2f}")
+                if dtype is np.float64:
+                    speeds64.append(t_torch / t_np)
+    if speeds64:
+        print(f"goal: float64 at least half PyTorch's speed (>= 0.5) -> "
+              f"{'met' if min(speeds64) >= 0.5 else 'NOT met'} (slowest {min(speeds64):.2f})")

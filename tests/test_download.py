@@ -199,6 +199,17 @@ def test_ensure_extracts_the_cifar_tarball_and_removes_it(monkeypatch, server, t
     np.testing.assert_array_equal(labels, batches["data_batch_3"][b"labels"])
 
 
+def test_cifar_tarball_put_there_by_hand_is_used_offline(monkeypatch, closed_url, tmp_path, rng):
+    root = tmp_path / "data"
+    root.mkdir()
+    tarball = root / "cifar-10-python.tar.gz"  # as the error message suggests
+    write_fake_cifar_tarball(tarball, tmp_path / "staging", rng, n=3)
+    fake_registry(monkeypatch, "cifar10", [Remote(tarball.name, md5(tarball), (closed_url + tarball.name,))])
+    ensure("cifar10", root, progressbar=False)
+    assert [p.name for p in root.iterdir()] == ["cifar-10-batches-py"]
+    assert load_cifar10("test", root=root)[0].shape == (3, 3, 32, 32)
+
+
 def test_cifar_tarball_with_wrong_checksum_leaves_nothing(monkeypatch, server, tmp_path, rng):
     tarball = server.root / "cifar-10-python.tar.gz"
     write_fake_cifar_tarball(tarball, tmp_path / "staging", rng)
