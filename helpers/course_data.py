@@ -94,7 +94,7 @@ def make_gmm(n, rng, dim=5, n_classes=5, n_blobs=5, spread=0.7, scales=(0.07, 0.
 
     Blob means ~ N(0, spread^2 I); each blob's covariance is R diag(s^2) R^T with R a random
     rotation and s ~ U(scales). Blobs of different classes overlap, so the classes do too.
-    A fraction `outliers` of each class comes from one broad N(0, spread^2 I) shared by all.
+    A fraction `outliers` of each class comes from one broad N(0, spread^2 I), the same for all classes.
     Returns X (n, dim) float64, y (n,) int64.
     """
     per = _per_class(n, n_classes)
