@@ -67,6 +67,9 @@ class Linear(Module):
         self.params["W"] = (scale * rng.standard_normal((in_features, out_features))).astype(dtype)
         self.params["b"] = np.zeros(out_features, dtype=dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        # False for a first layer in training: backward then skips dx = dout W^T (and returns
+        # None), the gradient w.r.t. the data, which nobody reads; it costs as much as dW.
+        self.input_grad = True
 
     def forward(self, x):
         W, b = self.params["W"], self.params["b"]
@@ -83,6 +86,10 @@ class Linear(Module):
         ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
+        ### END SOLUTION
+        if not self.input_grad:
+            return None
+        ### BEGIN SOLUTION
         return dout @ W.T
         ### END SOLUTION
 

@@ -3,6 +3,7 @@
 Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
 """
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -56,10 +57,28 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
     """
     scores = model.forward(X)
     loss = loss_fn.forward(scores, targets)
-    model.backward(loss_fn.backward())
+    with _without_input_grad(model):  # X is data: nobody needs dL/dX
+        model.backward(loss_fn.backward())
     loss += l2_penalty(model, reg)  # after backward: it adds 2 reg W to the fresh grads
     optimizer.step(model)
     return float(loss)
+
+
+@contextmanager
+def _without_input_grad(model):
+    """Let the layer that reads the data skip its dx (a Linear's dout W^T, as costly as its dW),
+    as autograd does for inputs that need no gradient. Layers without the switch are left alone."""
+    first = model
+    while isinstance(first, Sequential) and len(first):
+        first = first[0]
+    saved = getattr(first, "input_grad", None)
+    if saved is not None:
+        first.input_grad = False
+    try:
+        yield
+    finally:
+        if saved is not None:
+            first.input_grad = saved
 
 
 def two_layer_net(D, H, K, rng, dtype=np.float64):
