@@ -263,3 +263,37 @@ def test_release_with_the_solutions_copied_back_passes_every_check(tmp_path):
     not_passed = {n: s for n, s in statuses.items() if s[0] not in ("passed", "in notebook")}
     assert not not_passed, f"with the solutions back, these exercises do not pass: {not_passed}"
     assert report["also_failing"] == []
+
+
+def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
+    from tools.check_exercises import ExerciseReport, _tokens
+    from tools.exercises import Exercise
+
+    report = ExerciseReport.__new__(ExerciseReport)  # the bookkeeping only, no pytest run
+    report.root, report.unparsable = tmp_path, {}
+    names = ("Linear.backward", "softmax", "im2col", "Conv.forward", "ReLU.backward")
+    report.exercises = [Exercise(n, "helpers/x.py", 1, f"hint {n}") for n in names]
+
+    def result(outcome, called, todo=None, detail=""):
+        return {"outcome": outcome, "called": set(called), "todo": todo, "detail": detail, "marks": set()}
+
+    report.results = {
+        "test_linear_backward": result("failed", ["Linear.backward"], detail="assert 0.5 < 1e-07"),
+        "test_softmax_values": result("passed", ["softmax"]),
+        "test_linear_softmax_gradient": result("failed", ["Linear.backward", "softmax"], detail="x"),
+        "test_windows": result("failed", ["im2col", "Linear.backward"], detail="y"),
+        "test_windows_again": result("passed", ["im2col"]),
+        "test_conv_layer": result("todo", ["Conv.forward", "ReLU.backward"], todo="Conv.forward"),
+        "test_unrelated": result("failed", [], detail="assert 1 == 2"),
+    }
+    for nodeid, r in report.results.items():
+        r["tokens"] = _tokens(nodeid)
+    rows, others = report.statuses()
+    assert {ex.name: (status, detail) for ex, status, detail, _ in rows} == {
+        "Linear.backward": ("wrong", "test_linear_backward: assert 0.5 < 1e-07"),
+        "softmax": ("passed", "1 test passed"),  # its failing test also ran the wrong Linear.backward
+        "im2col": ("passed", "1 test passed"),
+        "Conv.forward": ("not yet implemented", "hint Conv.forward"),
+        "ReLU.backward": ("waiting", "its tests need Conv.forward first"),
+    }
+    assert others == [("test_unrelated", "assert 1 == 2")]

@@ -26,8 +26,9 @@ import pytest
 
 from tools.exercises import STUB_RE, code_cells, collect, read_manifest
 
-PASSED, TODO, WRONG, UNTESTED, NOTEBOOK = "passed", "not yet implemented", "wrong", "no test", "in notebook"
-_COLOUR = {PASSED: "green", TODO: "yellow", WRONG: "red", UNTESTED: "purple", NOTEBOOK: "cyan"}
+PASSED, TODO, WRONG, WAITING = "passed", "not yet implemented", "wrong", "waiting"
+UNTESTED, NOTEBOOK = "no test", "in notebook"
+_COLOUR = {PASSED: "green", TODO: "yellow", WRONG: "red", WAITING: "yellow", UNTESTED: "purple", NOTEBOOK: "cyan"}
 ROOT = Path(__file__).resolve().parent.parent
 _EXERCISE_NIE = re.compile(r"^Exercise (?P<name>[^:]+):")
 
@@ -204,9 +205,9 @@ class ExerciseReport:
     def statuses(self):
         """[(exercise, status, detail, [nodeids])] and the failing tests put on no exercise.
 
-        A failing test that is not an exercise's own test counts against the exercises it calls
-        only when no exercise it calls is already wrong by its own tests (or not written yet):
-        one wrong backward pass should not make every exercise upstream of it look wrong.
+        An exercise's own tests decide (without any, every test that calls it). A failing test
+        that also calls another exercise, wrong by its own tests or not written yet, is put on
+        that one: one wrong backward pass must not make everything tested with it look wrong.
         """
         res = self.results
         todo = {ex.name for ex in self.exercises if stub_in_place(self.root, ex)}
@@ -217,21 +218,29 @@ class ExerciseReport:
             calls[ex.name] = {i for i, r in res.items() if ex.name in r["called"] | r["marks"]}
             own[ex.name] = {i for i in calls[ex.name] if ex.name in res[i]["marks"] or tokens <= res[i]["tokens"]}
         failing = {i for i, r in res.items() if r["outcome"] == "failed"}
-        bad = todo | {n for n in own if own[n] & failing}
+
+        def unexplained(name, tests, bad):
+            return sorted(i for i in tests if i in failing and not (res[i]["called"] & bad) - {name})
+
+        suspects = todo | {n for n in own if own[n] & failing}
+        bad = todo | {n for n in suspects - todo if unexplained(n, own[n], suspects)}
         rows, blamed = [], set()
         for ex in self.exercises:
             name = ex.name
-            tests = own[name] or {i for i in calls[name] if not (res[i]["called"] & bad) - {name}}
-            tests = sorted(i for i in tests if res[i]["outcome"] in ("passed", "failed"))
-            failed = [i for i in tests if i in failing]
+            tests = sorted(i for i in own[name] or calls[name] if res[i]["outcome"] in ("passed", "failed"))
+            passed = [i for i in tests if i not in failing]
+            failed = unexplained(name, tests, bad) or ([] if passed else tests)
+            waiting = sorted({t for i in calls[name] if res[i]["outcome"] == "todo" for t in [res[i]["todo"]]} - {name})
             if name in todo:
                 status, detail = TODO, ex.hint
             elif ex.file in self.unparsable:
                 status, detail = WRONG, self.unparsable[ex.file]
             elif failed:
                 status, detail = WRONG, f"{failed[0]}: {res[failed[0]]['detail']}"
-            elif tests:
-                status, detail = PASSED, f"{len(tests)} test{'s' * (len(tests) > 1)} passed"
+            elif passed:
+                status, detail = PASSED, f"{len(passed)} test{'s' * (len(passed) > 1)} passed"
+            elif waiting:
+                status, detail = WAITING, f"its tests need {', '.join(waiting)} first"
             elif ex.cell >= 0:
                 status, detail = NOTEBOOK, "written; run its notebook, whose checks test it"
             else:
