@@ -1,0 +1,66 @@
+"""Figures that repeat on any machine: the two rules the notebooks' printed outputs follow.
+
+nbval re-executes every notebook and compares what it prints, character by character, with the
+stored output. So a printed figure must not depend on rounding, which differs between BLAS kernels
+(each CPU picks its own), thread counts and library versions:
+
+* training whose figures are printed runs in float64, where those differences stay far below the
+  printed digits, and model choices use `choose_within_noise`, which does not flip on a near-tie;
+* a figure that does move with rounding (a library's iterative solver, a float32 run) is asserted
+  in a band and printed through `banded`. Its digits carry the mark "≈", and
+  `notebooks/nbval_sanitize.cfg` masks exactly the digits that follow that mark, nothing else.
+"""
+import math
+
+import numpy as np
+
+BANDED_MARK = "≈"
+
+
+def banded(value, low, high, fmt="{:.1%}", what="value"):
+    """Assert low <= value <= high, then return the value formatted as "≈" + fmt.format(value).
+
+    Raises AssertionError naming `what`, the value and the band when the value lies outside it
+    (or is not finite): a result that left its band is a changed result, not round-off.
+    """
+    if not low <= high:
+        raise ValueError(f"banded needs low <= high, got [{low}, {high}]")
+    value = float(value)
+    if not (math.isfinite(value) and low <= value <= high):
+        raise AssertionError(
+            f"{what} = {value!r} is outside its expected band [{low}, {high}]; round-off moves it "
+            "by far less, so something changed (data, code or settings): check, then re-derive the band")
+    return BANDED_MARK + fmt.format(value)
+
+
+def standard_error(acc, n):
+    """Standard error of an accuracy acc measured on n independent samples: sqrt(acc (1 - acc) / n)."""
+    if n < 1:
+        raise ValueError(f"standard_error needs n >= 1 samples, got {n}")
+    acc = np.asarray(acc, dtype=np.float64)
+    return np.sqrt(acc * (1 - acc) / n)
+
+
+def choose_within_noise(scores, n_eval, prefer):
+    """The one-standard-error rule: a model choice that a near-tie cannot flip.
+
+    scores: accuracies of the settings of a grid (any shape), each measured on n_eval samples.
+    prefer: an array of the same shape, larger = preferred when scores tie (e.g. the stronger weight
+    decay or the smaller step: the more conservative setting).
+
+    Candidates are the settings whose score is within one standard error of the best one,
+    score >= max - SE(max); among them the one with the largest `prefer` wins (the first in C order
+    on a tie of `prefer` too). Returns the index as a tuple (an int for a 1-D grid).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    prefer = np.asarray(prefer, dtype=np.float64)
+    if scores.shape != prefer.shape or scores.size == 0:
+        raise ValueError(f"choose_within_noise needs scores and prefer of one non-empty shape, "
+                         f"got {scores.shape} and {prefer.shape}")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("choose_within_noise got a non-finite score: a run diverged; drop it or fix it first")
+    best = scores.max()
+    candidates = scores >= best - standard_error(best, n_eval)
+    flat = int(np.argmax(np.where(candidates, prefer, -np.inf)))
+    index = np.unravel_index(flat, scores.shape)
+    return int(index[0]) if scores.ndim == 1 else tuple(int(i) for i in index)
