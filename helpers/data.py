@@ -144,6 +144,8 @@ class Standardizer:
     """Per-feature standardisation fitted on training data: x' = (x - mean) / (std + eps)."""
 
     def __init__(self, eps=1e-8):
+        if not (isinstance(eps, (int, float, np.integer, np.floating)) and np.isfinite(eps) and eps >= 0):
+            raise ValueError(f"Standardizer needs a finite eps >= 0 (e.g. 1e-8 or 0.1), got {eps!r}")
         self.eps, self.mean, self.std = eps, None, None
 
     def fit(self, X):
@@ -159,7 +161,13 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         if X.shape[1:] != self.mean.shape:
             raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}")
-        return ((X - self.mean) / (self.std + self.eps)).astype(dtype)
+        scale = self.std + self.eps
+        if np.any(scale == 0):
+            raise ValueError(
+                f"Standardizer(eps=0): {int(np.sum(scale == 0))} features are constant in the training "
+                f"data (std 0), so (x - mean) / std would be NaN or inf there; use eps > 0 (e.g. 1e-8)"
+            )
+        return ((X - self.mean) / scale).astype(dtype)
 
     def fit_transform(self, X, dtype=np.float64):
         return self.fit(X).transform(X, dtype)
