@@ -2,15 +2,33 @@
 
 Sections follow the issue's items 1-7; each test failed before the fix.
 """
-import numpy as np
-import pytest
+import os
+import pickle
+import stat
+import subprocess
+import sys
+import tempfile
 
-import helpers.functional as F
+import filelock
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from fake_datasets import cifar_batch, md5, write_fake_cifar, write_fake_cifar_tarball, write_fake_mnist  # noqa: E402
+from test_download import good_remote, listing, no_proxy, server  # noqa: E402, F401  (fixtures)
+
+import helpers.download as download  # noqa: E402
+import helpers.functional as F  # noqa: E402
 from helpers.conv import L2Loss
-from helpers.data import Standardizer
+from helpers.data import MNIST_FILES, Standardizer, load_cifar10, load_mnist
+from helpers.download import DATASETS, DataError, Remote, ensure, fetch, missing_files
 from helpers.gradcheck import gradient_test, jacobian_test, numerical_gradient, rel_error, taylor_verdict
 from helpers.layers import CourseSoftmaxCrossEntropy, Linear, ReLU, Sequential, SoftmaxCrossEntropy, Tanh
 from helpers.resnet import layer_jacobian_tests, network_gradient_test
+from helpers.plotting import (plot_confusion, plot_decision_regions, plot_gradient_test, plot_history,
+                              show_images, show_templates)
 from helpers.train import SGD, fit, two_layer_net
 
 
@@ -273,3 +291,146 @@ def test_loss_caches_do_not_follow_the_callers_arrays(rng):
         expected = loss.backward()
         targets[...] = 7
         np.testing.assert_allclose(loss.backward(), expected, rtol=1e-14)
+
+
+# ------------------------------------------------------------ 4 and 7. the data layer
+@pytest.fixture
+def served_tarball(server, tmp_path, rng, monkeypatch):
+    """The local server holds a fake CIFAR-10 tarball; the registry points at it."""
+    tarball = server.root / "cifar-10-python.tar.gz"
+    batches = write_fake_cifar_tarball(tarball, tmp_path / "staging", rng, n=4)
+    required, _ = DATASETS["cifar10"]
+    monkeypatch.setitem(DATASETS, "cifar10", (required, (Remote(tarball.name, md5(tarball), (server.url + tarball.name,)),)))
+    return batches
+
+
+def test_a_missing_cifar_file_does_not_delete_the_users_files(served_tarball, tmp_path):
+    root = tmp_path / "data"
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    (folder / "my_notes.txt").write_text("my own work")
+    (folder / "data_batch_1").write_bytes(b"the user's own copy")  # in place: never overwritten
+    ensure("cifar10", root, progressbar=False)
+    assert (folder / "my_notes.txt").read_text() == "my own work"
+    assert (folder / "data_batch_1").read_bytes() == b"the user's own copy"
+    assert missing_files("cifar10", root) == []
+    assert load_cifar10(2, root=root)[0].shape == (4, 3, 32, 32)
+
+
+def test_downloaded_files_get_normal_permissions(server, tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = fetch(good_remote(server.url), tmp_path / "dl", progressbar=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # pooch's temporary file was 0600
+
+
+KILLED_DOWNLOAD = """
+import os, sys
+from pathlib import Path
+import helpers.download as download
+
+def killed(url, known_hash, fname, path, downloader):
+    (Path(path) / "tmpk1ll3d").write_bytes(b"half a file")  # what pooch has written so far
+    os._exit(9)  # killed: no finally block runs
+
+download.pooch.retrieve = killed
+download.fetch(download.Remote("good.bin", "0" * 32, ("http://127.0.0.1:9/good.bin",)), sys.argv[1], progressbar=False)
+"""
+
+
+def test_a_killed_download_leaves_no_temporary_file_behind(server, tmp_path):
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    assert subprocess.run([sys.executable, "-c", KILLED_DOWNLOAD, str(folder)]).returncode == 9
+    fetch(good_remote(server.url), folder, progressbar=False)  # the next run cleans up
+    assert listing(folder) == ["good.bin"]
+
+
+def test_concurrent_fetches_are_serialised_by_a_file_lock(server, tmp_path, monkeypatch, rng, fake_official_sizes):
+    served = write_fake_mnist(server.root / "mnist-mirror", rng)
+    remotes = [Remote(f, md5(server.root / "mnist-mirror" / f), (server.url + "mnist-mirror/" + f,))
+               for f in MNIST_FILES["train"] + MNIST_FILES["test"]]
+    required, _ = DATASETS["mnist"]
+    monkeypatch.setitem(DATASETS, "mnist", (required, tuple(remotes)))
+    real_retrieve, held = download.pooch.retrieve, []
+
+    def retrieve(*args, **kwargs):
+        other = filelock.FileLock(str(download.lock_path(tmp_path, "mnist")))  # as another process would
+        try:
+            other.acquire(timeout=0)
+            other.release()
+            held.append(False)
+        except filelock.Timeout:
+            held.append(True)
+        return real_retrieve(*args, **kwargs)
+
+    monkeypatch.setattr(download.pooch, "retrieve", retrieve)
+    ensure("mnist", tmp_path, progressbar=False)
+    assert held == [True] * 4
+    np.testing.assert_array_equal(load_mnist("test", root=tmp_path)[0], served["test"][0])
+
+
+def test_a_read_only_data_folder_is_not_called_a_network_problem(server, tmp_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    # what a read-only folder does to every temporary file (also as root, who ignores chmod)
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", denied)
+    with pytest.raises(DataError) as err:
+        fetch(good_remote(server.url), tmp_path / "ro", progressbar=False)
+    assert "cannot write" in str(err.value) and "internet" not in str(err.value)
+
+
+def test_mnist_test_files_replaced_by_train_files_are_refused(tmp_path, rng, fake_official_sizes):
+    write_fake_mnist(tmp_path / "mnist", rng)  # 7 train, 3 test images: the fakes' "official" sizes
+    for train_file, test_file in zip(MNIST_FILES["train"], MNIST_FILES["test"]):
+        (tmp_path / "mnist" / test_file).write_bytes((tmp_path / "mnist" / train_file).read_bytes())
+    with pytest.raises(DataError, match=r"holds 7 images, but the official MNIST test split has 3"):
+        load_mnist("test", root=tmp_path)
+
+
+def test_cifar_batch_with_fewer_labels_than_images_is_refused(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng, n=9)
+    batch = cifar_batch(rng, 9)
+    batch[b"labels"] = batch[b"labels"][:8]  # 900 images with 800 labels, in small
+    (folder / "data_batch_1").write_bytes(pickle.dumps(batch, protocol=2))
+    with pytest.raises(DataError, match="9 images but labels of shape"):
+        load_cifar10(1, root=tmp_path)
+
+
+class Planted:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.mkdir, (self.marker,)  # any callable: this one leaves a trace
+
+
+def test_cifar_pickle_cannot_run_planted_code(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng)
+    marker = tmp_path / "code-ran"
+    (folder / "data_batch_1").write_bytes(pickle.dumps({b"data": Planted(str(marker)), b"labels": []}, protocol=2))
+    with pytest.raises(DataError, match="refusing to load"):
+        load_cifar10(1, root=tmp_path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda: plot_history({"loss": [1.0, 0.5]}),
+     lambda: show_images(np.zeros((3, 8, 8)), titles=["a", "b"]),
+     lambda: plot_confusion(np.eye(3, dtype=int), ["a", "b"]),
+     lambda: plot_gradient_test(np.ones(4), np.ones(3), np.ones(4)),
+     lambda: show_templates(np.zeros((10, 3)), (28, 28), ["a", "b", "c"]),
+     lambda: plot_decision_regions(lambda G: np.zeros(len(G), dtype=int), np.zeros((5, 3)), np.zeros(5, dtype=int))],
+    ids=["history", "images", "confusion", "gradient_test", "templates", "decision_regions"],
+)
+def test_plotting_helpers_say_what_they_expected(call):
+    with pytest.raises(ValueError, match="expects .*, got"):
+        call()
+    plt.close("all")
