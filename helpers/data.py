@@ -177,7 +177,7 @@ def one_hot(labels, n_classes=None):
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}")
     if n_classes is None and labels.size == 0:
-        raise ValueError("one_hot of an empty label array needs n_classes")
+        raise ValueError("one_hot of an empty label array needs n_classes (got none): pass one_hot(labels, K)")
     n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
@@ -221,15 +221,15 @@ class Standardizer:
 
     def transform(self, X, dtype=np.float64):
         if self.mean is None:
-            raise RuntimeError("Standardizer.transform called before fit(X_train)")
+            raise RuntimeError("Standardizer.transform called before fit: expected fit(X_train) first, got no fitted mean")
         X = np.asarray(X, dtype=np.float64)
         if X.shape[1:] != self.mean.shape:
-            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}")
+            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}; expected rows of the fitted shape")
         scale = self.std + self.eps
         if np.any(scale == 0):
             raise ValueError(
-                f"Standardizer(eps=0): {int(np.sum(scale == 0))} features are constant in the training "
-                f"data (std 0), so (x - mean) / std would be NaN or inf there; use eps > 0 (e.g. 1e-8)"
+                f"Standardizer(eps=0) expects features that vary, got {int(np.sum(scale == 0))} constant "
+                f"in the training data (std 0), where (x - mean) / std would be NaN or inf; use eps > 0 (e.g. 1e-8)"
             )
         return ((X - self.mean) / scale).astype(dtype)
 

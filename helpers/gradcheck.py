@@ -51,7 +51,7 @@ def rel_error(a, b):
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error compares arrays of one shape, got {a.shape} and {b.shape}")
+        raise ValueError(f"rel_error expects two arrays of one shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
@@ -141,7 +141,7 @@ def layer_param_jacobian_test(layer, x, name, eps=None, rng=None):
     """
     params = {key: p for key, p, _ in layer.named_parameters()}
     if name not in params:
-        raise KeyError(f"{layer!r} has no parameter {name!r}; it has {sorted(params)}")
+        raise KeyError(f"{layer!r} has no parameter {name!r}; expected one of {sorted(params)}")
     p = params[name]
     saved = _as_float64(p, name).copy()
 

@@ -19,7 +19,10 @@ class Module:
 
     def _cached(self):
         if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before forward: expected a forward(x) first "
+                f"(backward uses what forward cached), got none"
+            )
         return self.cache
 
     def named_parameters(self):
