@@ -242,7 +242,8 @@ def ensure(name, root=None, progressbar=True):
         return root
     try:
         root.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(lock_path(root, name)), mode=_umask_mode())
+        # 0o666: in a data folder shared by several users each of them must be able to take it
+        lock = FileLock(str(lock_path(root, name)), mode=0o666)
         lock.acquire()
     except OSError as err:
         raise _not_writable(root, err) from err
