@@ -434,3 +434,24 @@ def test_plotting_helpers_say_what_they_expected(call):
     with pytest.raises(ValueError, match="expects .*, got"):
         call()
     plt.close("all")
+
+
+def test_two_fetches_of_cifar_at_once_both_succeed(served_tarball, tmp_path):
+    import threading
+
+    root, errors = tmp_path / "data", []
+
+    def run():
+        try:
+            ensure("cifar10", root, progressbar=False)
+        except Exception as err:  # noqa: BLE001  (collected, reported below)
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert listing(root) == ["cifar-10-batches-py"]
+    assert load_cifar10("test", root=root)[0].shape == (4, 3, 32, 32)
