@@ -192,7 +192,8 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     No silent failures: the arguments are checked once before training (X finite, epochs,
     batch_size, reg >= 0, lr_decay > 0); training stops with `TrainingDiverged` at the first
     NaN or infinite loss, naming the epoch, the batch and the learning rate; a RuntimeWarning
-    says when an epoch's mean loss grows above 3x the first batch's (the lr is likely too large).
+    says when an epoch's mean loss grows far above the first batch's (over 3x and 1 more): the
+    lr is likely too large.
     The optimizer starts from its initial state (`optimizer.reset()`: first lr, no momentum), so
     passing the same SGD to two fits trains the same way twice; resume=True carries its lr and
     velocity on instead (one run cut into chunks).
@@ -227,10 +228,12 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
         _check_finite_model(model, f"after epoch {epoch + 1} (lr={optimizer.lr:.3g})")
         history["time"].append(time.perf_counter() - start)
         history["loss"].append(float(np.average(losses, weights=sizes)))
-        if not warned and history["loss"][-1] > 3 * first_loss > 0:
+        # "far above its start": 3x the first batch's loss and 1 nat more (so that the noise of an
+        # already small loss, e.g. in a run resumed in chunks, is not mistaken for divergence)
+        if not warned and history["loss"][-1] > max(3 * first_loss, first_loss + 1.0):
             warned = True
             warnings.warn(
-                f"fit: the mean loss of epoch {epoch + 1} ({history['loss'][-1]:.4g}) is over 3x the "
+                f"fit: the mean loss of epoch {epoch + 1} ({history['loss'][-1]:.4g}) is far above the "
                 f"first batch's ({first_loss:.4g}): training is diverging; lower the learning rate "
                 f"(now {optimizer.lr:.3g})",
                 RuntimeWarning,
