@@ -302,6 +302,12 @@ class L2Loss(Module):
         y, target = np.asarray(y), np.asarray(target)
         if y.shape != target.shape or y.ndim < 1 or len(y) == 0:
             raise ValueError(f"L2Loss expects y and target of one shape (N, ...), got {y.shape} and {target.shape}")
+        for name, a in (("y", y), ("target", target)):
+            if a.dtype.kind not in "biuf":
+                raise TypeError(f"L2Loss expects real numbers, got {name} of dtype {a.dtype}")
+        # Private float copies: uint8 images would wrap around in y - target (0 - 255 = 1), and
+        # a caller changing y after forward must not change backward's gradient.
+        y, target = (a.astype(np.float64) if a.dtype.kind != "f" else a.copy() for a in (y, target))
         self.cache = (y, target)
         ### BEGIN SOLUTION
         diff = y - target

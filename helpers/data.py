@@ -18,6 +18,12 @@ MNIST_FILES = {
 }
 CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 
+# The official sizes the loaders check. MNIST's files are used whole, so their counts must be
+# exact; a CIFAR-10 batch may be a trimmed copy (the lessons use its first 900 or 800 images),
+# but never more than the official 10000 images of 3 x 32 x 32 bytes.
+OFFICIAL_SIZES = {"mnist train": 60000, "mnist test": 10000, "cifar10 batch": 10000}
+N_CLASSES = 10
+
 
 def load_mnist(split="train", root=None):
     """MNIST images (N, 28, 28) uint8 and labels (N,) uint8; split is 'train' (60k) or 'test' (10k)."""
@@ -26,11 +32,20 @@ def load_mnist(split="train", root=None):
     folder = ensure("mnist", root) / "mnist"
     images_file, labels_file = MNIST_FILES[split]
     images, labels = _read_idx_gz(folder / images_file), _read_idx_gz(folder / labels_file)
-    if images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
+    if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
         raise ValueError(
-            f"MNIST files in {folder} are inconsistent: images {images.shape}, labels "
-            f"{labels.shape}; delete them and run `make data` again"
+            f"MNIST files in {folder} are inconsistent: images {images.shape}, labels {labels.shape} "
+            f"(expected images (N, 28, 28) and N labels); delete them and run `make data` again"
         )
+    official = OFFICIAL_SIZES[f"mnist {split}"]
+    if official is not None and len(labels) != official:
+        raise DataError(
+            f"{folder / images_file} holds {len(labels)} images, but the official MNIST {split} split "
+            f"has {official} (files of the other split copied in its place?); delete the {split} "
+            f"files and run `make data` again"
+        )
+    if labels.size and labels.max() >= N_CLASSES:
+        raise DataError(f"{folder / labels_file} holds labels up to {labels.max()}, expected digits 0..9; delete it and run `make data` again")
     return images, labels
 
 
@@ -46,12 +61,34 @@ def _read_idx_gz(path):
         ) from err
 
 
+class _CifarUnpickler(pickle.Unpickler):
+    """Unpickles only what the official CIFAR-10 files hold: dicts, lists, bytes, numbers and
+    uint8 NumPy arrays. Plain `pickle.load` would import and call anything the file names (a
+    planted file runs code); here any other global is refused."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),  # bytes in a protocol-2 pickle written by Python 3
+    }
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name}: a CIFAR-10 file holds only dicts, lists, bytes and "
+                f"NumPy arrays"
+            )
+        return super().find_class(module, name)
+
+
 def _read_pickle(path, keys):
     """A CIFAR-10 pickle -> its dict; a damaged file or one lacking `keys` gets a clear error."""
     try:
         with open(path, "rb") as f:
-            d = pickle.load(f, encoding="bytes")
-    except (OSError, EOFError, pickle.UnpicklingError) as err:
+            d = _CifarUnpickler(f, encoding="bytes").load()
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
         raise DataError(
             f"{path} is not a readable CIFAR-10 pickle ({type(err).__name__}: {err}); "
             f"delete it and run `make data` again"
@@ -74,9 +111,11 @@ def load_cifar10(batch, n=None, root=None):
         raise TypeError(f"n must be a whole number of images, got {n!r}")
     d = _read_pickle(folder / name, (b"data", b"labels"))
     meta = _read_pickle(folder / "batches.meta", (b"label_names",))
-    classes = [c.decode() for c in meta[b"label_names"]]
-    images = np.asarray(d[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-    labels = np.asarray(d[b"labels"], dtype=np.int64)
+    names = meta[b"label_names"]
+    if not (isinstance(names, list) and len(names) == N_CLASSES and all(isinstance(c, bytes) for c in names)):
+        raise DataError(f"{folder / 'batches.meta'} should name the {N_CLASSES} classes, found {names!r:.200}")
+    classes = [c.decode() for c in names]
+    images, labels = _check_cifar_batch(folder / name, d[b"data"], d[b"labels"])
     if n is not None:
         if not 0 < n <= len(labels):
             raise ValueError(
@@ -85,6 +124,31 @@ def load_cifar10(batch, n=None, root=None):
             )
         images, labels = images[:n], labels[:n]
     return images, labels, classes
+
+
+def _check_cifar_batch(path, data, labels):
+    """A batch's data (N, 3072) uint8 and labels (N,) in 0..9 -> images (N, 3, 32, 32), labels int64."""
+    data = np.asarray(data)
+    official = OFFICIAL_SIZES["cifar10 batch"]
+    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
+        raise DataError(
+            f"{path} should hold data of shape (N, 3072) uint8 (the official 3 x 32 x 32 bytes an "
+            f"image), got {data.shape} {data.dtype}; delete it and run `make data` again"
+        )
+    try:
+        labels = np.asarray(labels, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise DataError(f"{path} should hold integer labels, got {type(labels).__name__}: {err}") from None
+    if labels.shape != (len(data),):
+        raise DataError(
+            f"{path} holds {len(data)} images but labels of shape {labels.shape}: expected one label "
+            f"an image; delete it and run `make data` again"
+        )
+    if official is not None and len(data) > official:
+        raise DataError(f"{path} holds {len(data)} images, more than an official batch's {official}")
+    if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        raise DataError(f"{path} holds labels {labels.min()}..{labels.max()}, expected 0..{N_CLASSES - 1}")
+    return data.reshape(-1, 3, 32, 32), labels
 
 
 def _cifar_batch_name(batch):
@@ -113,7 +177,7 @@ def one_hot(labels, n_classes=None):
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"one_hot expects integer labels of shape (N,), got {labels.dtype} {labels.shape}")
     if n_classes is None and labels.size == 0:
-        raise ValueError("one_hot of an empty label array needs n_classes")
+        raise ValueError("one_hot of an empty label array needs n_classes (got none): pass one_hot(labels, K)")
     n_classes = int(labels.max()) + 1 if n_classes is None else n_classes
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
@@ -144,6 +208,8 @@ class Standardizer:
     """Per-feature standardisation fitted on training data: x' = (x - mean) / (std + eps)."""
 
     def __init__(self, eps=1e-8):
+        if not (isinstance(eps, (int, float, np.integer, np.floating)) and np.isfinite(eps) and eps >= 0):
+            raise ValueError(f"Standardizer needs a finite eps >= 0 (e.g. 1e-8 or 0.1), got {eps!r}")
         self.eps, self.mean, self.std = eps, None, None
 
     def fit(self, X):
@@ -155,11 +221,17 @@ class Standardizer:
 
     def transform(self, X, dtype=np.float64):
         if self.mean is None:
-            raise RuntimeError("Standardizer.transform called before fit(X_train)")
+            raise RuntimeError("Standardizer.transform called before fit: expected fit(X_train) first, got no fitted mean")
         X = np.asarray(X, dtype=np.float64)
         if X.shape[1:] != self.mean.shape:
-            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}")
-        return ((X - self.mean) / (self.std + self.eps)).astype(dtype)
+            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}; expected rows of the fitted shape")
+        scale = self.std + self.eps
+        if np.any(scale == 0):
+            raise ValueError(
+                f"Standardizer(eps=0) expects features that vary, got {int(np.sum(scale == 0))} constant "
+                f"in the training data (std 0), where (x - mean) / std would be NaN or inf; use eps > 0 (e.g. 1e-8)"
+            )
+        return ((X - self.mean) / scale).astype(dtype)
 
     def fit_transform(self, X, dtype=np.float64):
         return self.fit(X).transform(X, dtype)

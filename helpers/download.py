@@ -1,8 +1,9 @@
 """Where the data lives, what the official files are, and how to fetch them safely.
 
-`pooch` does the downloading: it writes to a temporary file, checks the hash, and only then
-moves the file into place, so an interrupted or corrupt download never leaves a file behind.
-We add mirrors tried in turn and an error that says what to do when all of them fail.
+`pooch` does the downloading into a private temporary folder; a verified file is moved into
+place atomically with normal permissions, and never over a file that is already there. A file
+lock serialises concurrent fetches; temporary folders of killed runs are cleaned up. We add
+mirrors tried in turn and errors that say what to do (offline, read-only folder, a file in the way).
 """
 import os
 import shutil
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pooch
+from filelock import FileLock
 
 ENV_VAR = "NPDL_DATA_DIR"
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -110,31 +112,111 @@ def _dataset(name):
     return DATASETS[name]
 
 
+def lock_path(root, name):
+    """The lock file that serialises fetching dataset `name` into `root` across processes."""
+    return Path(root) / f".npdl-{name}.lock"
+
+
+_PARTIAL = ".npdl-partial-"  # our temporary folders: .npdl-partial-<pid>-<random>
+
+
+def _umask_mode(mode=0o666):
+    """`mode` as the user's umask lets it be: what open() gives a new file (usually 0o644)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
+def _not_writable(folder, err):
+    return DataError(
+        f"cannot write into the data folder {folder} ({type(err).__name__}: {err}); expected a "
+        f"writable folder to download into. What to do: fix its permissions, or point ${ENV_VAR} at "
+        f"a writable folder, or copy the data there by hand."
+    )
+
+
+def _clean_stale_partials(folder):
+    """Remove temporary folders of ours whose process has died (a killed download)."""
+    for entry in Path(folder).glob(_PARTIAL + "*"):
+        try:
+            pid = int(entry.name[len(_PARTIAL):].split("-")[0])
+            os.kill(pid, 0)  # raises if no such process
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except (ValueError, OSError):
+            pass  # not ours after all, or a live process of another user: leave it
+
+
+def _private_tmpdir(folder):
+    """A temporary folder of ours inside `folder` (same file system: moving out of it is atomic)."""
+    _clean_stale_partials(folder)
+    return Path(tempfile.mkdtemp(prefix=f"{_PARTIAL}{os.getpid()}-", dir=folder))
+
+
+def _publish(src, target):
+    """Move the finished file `src` to `target` atomically, with normal permissions; never
+    replace a file that is there already."""
+    os.chmod(src, _umask_mode())  # pooch's temporary file is 0600: unreadable by other users
+    try:
+        os.link(src, target)  # fails if target exists: no overwrite, even in a race
+    except FileExistsError:
+        raise DataError(f"{target} appeared while it was being downloaded; it was left as it is") from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise DataError(f"{target} appeared while it was being downloaded; it was left as it is") from None
+        os.replace(src, target)
+    else:
+        os.unlink(src)
+    return target
+
+
 def fetch(remote, folder, progressbar=True):
     """Download `remote` into `folder`, verifying its MD5; try each URL in turn.
 
-    pooch streams into a temporary file in `folder` and moves it into place only once the
-    checksum matches; on any failure the temporary file is deleted, so no half file is left.
+    The file is downloaded into a private temporary folder inside `folder` (pooch streams it
+    into a temporary file there and checks the checksum), then moved into place atomically with
+    normal permissions (0644 under the usual umask); the temporary folder is removed on success
+    and on any failure, and those of killed runs are removed next time. A file already at the
+    target is never overwritten: with the right MD5 it is returned, otherwise an error says so.
     Returns the file's path. Raises DataError naming the file, every URL tried and its error.
     """
     folder = Path(folder)
+    target = folder / remote.name
+    if target.exists():
+        found = pooch.file_hash(str(target), alg="md5")
+        if found == remote.md5:
+            return target
+        raise DataError(
+            f"{target} is in the way: its md5 is {found}, the official {remote.name} has {remote.md5}. "
+            f"What to do: delete or move that file (it is left as it is) and run again."
+        )
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = _private_tmpdir(folder)
+    except OSError as err:
+        raise _not_writable(folder, err) from err
     # Big chunks keep the progress bar cheap; the timeout stops a silent server from hanging us.
     downloader = pooch.HTTPDownloader(progressbar=progressbar, chunk_size=1 << 16, timeout=60)
     failures = []
-    for url in remote.urls:
-        try:
-            path = pooch.retrieve(
-                url, known_hash=f"md5:{remote.md5}", fname=remote.name, path=folder,
-                downloader=downloader,
-            )
-            return Path(path)
-        except Exception as err:  # network errors, HTTP errors and checksum mismatches alike
-            first_line = (str(err).splitlines() or [""])[0][:200]
-            failures.append(f"  {url}\n    -> {type(err).__name__}: {first_line}")
-    if created and not any(folder.iterdir()):
-        folder.rmdir()  # leave no trace of a failed download, not even an empty folder
+    try:
+        for url in remote.urls:
+            try:
+                path = pooch.retrieve(
+                    url, known_hash=f"md5:{remote.md5}", fname=remote.name, path=tmp,
+                    downloader=downloader,
+                )
+            except PermissionError as err:
+                raise _not_writable(folder, err) from err
+            except Exception as err:  # network errors, HTTP errors and checksum mismatches alike
+                first_line = (str(err).splitlines() or [""])[0][:200]
+                failures.append(f"  {url}\n    -> {type(err).__name__}: {first_line}")
+            else:
+                return _publish(Path(path), target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created and not any(folder.iterdir()):
+            folder.rmdir()  # leave no trace of a failed download, not even an empty folder
     raise DataError(
         f"could not download {remote.name} (md5 {remote.md5}); tried {len(remote.urls)} URL(s):\n"
         + "\n".join(failures)
@@ -146,22 +228,48 @@ def fetch(remote, folder, progressbar=True):
 def ensure(name, root=None, progressbar=True):
     """Make sure dataset `name` ('mnist' or 'cifar10') is in the data folder; return the folder.
 
-    Files already in place are used as they are (a local copy is trusted, and the network is
-    not touched); missing ones are downloaded and verified. A downloaded .tar.gz is extracted,
-    then removed.
+    Files already in place are used as they are (the network is not touched; the loaders check
+    their contents); missing ones are downloaded and verified. Concurrent calls, from several
+    processes, are serialised by a file lock (`lock_path`), so a second process waits and then
+    finds the data in place. A .tar.gz is extracted beside its target and only the missing files
+    are moved in: a file already there, e.g. the user's own, is never deleted or overwritten.
+    A tarball put into the data folder by hand is used (and left there); a downloaded one is
+    deleted with our temporary folder.
     """
     root = Path(root) if root is not None else data_dir()
     required, remotes = _dataset(name)
     if not missing_files(name, root):
         return root
     try:
+        root.mkdir(parents=True, exist_ok=True)
+        # 0o666: in a data folder shared by several users each of them must be able to take it
+        lock = FileLock(str(lock_path(root, name)), mode=0o666)
+        lock.acquire()
+    except OSError as err:
+        raise _not_writable(root, err) from err
+    try:
+        if missing_files(name, root):  # another process may have fetched it while we waited
+            _fetch_missing(name, root, required, remotes, progressbar)
+    finally:
+        lock.release()
+    return root
+
+
+def _fetch_missing(name, root, required, remotes, progressbar):
+    try:
         for remote in remotes:
             if remote.name.endswith(".tar.gz"):
-                tarball = fetch(remote, root, progressbar)
-                _extract(tarball, root)
+                by_hand = root / remote.name
+                if by_hand.exists():  # put there by the user: verify it, use it, keep it
+                    _extract(fetch(remote, root, progressbar), root)
+                else:
+                    tmp = _private_tmpdir(root)
+                    try:
+                        _extract(fetch(remote, tmp, progressbar), root)
+                    finally:
+                        shutil.rmtree(tmp, ignore_errors=True)
                 if missing_files(name, root):
-                    raise DataError(f"{tarball} does not hold the expected files")
-                tarball.unlink()
+                    raise DataError(f"{remote.name} does not hold the expected files")
             else:  # a single file: it goes where the registry expects a file of that name
                 (target,) = [root / f for f in required if Path(f).name == remote.name]
                 if not target.is_file():
@@ -173,12 +281,16 @@ def ensure(name, root=None, progressbar=True):
             f"Fetch it with `make data` (needs internet), copy a local copy of the data into "
             f"{root} with that layout, or point ${ENV_VAR} at a folder that holds it."
         ) from None
-    return root
 
 
 def _extract(tarball, root):
-    """Extract into a temporary folder beside the target, then move into place (no half folder)."""
-    with tempfile.TemporaryDirectory(dir=root) as tmp:
+    """Extract into a temporary folder of ours beside the target, then move in only the files
+    that are missing: nothing already in `root` is deleted or overwritten."""
+    try:
+        tmp = _private_tmpdir(root)
+    except OSError as err:
+        raise _not_writable(root, err) from err
+    try:
         try:
             with tarfile.open(tarball) as tar:
                 # The "data" filter refuses absolute paths and links out of the folder.
@@ -186,10 +298,13 @@ def _extract(tarball, root):
                 tar.extractall(tmp, **kwargs)
         except (tarfile.TarError, OSError) as err:
             raise DataError(f"could not extract {tarball}: {err}; delete it and run again") from err
-        for entry in Path(tmp).iterdir():
-            target = root / entry.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            entry.rename(target)
+        for src in sorted(tmp.rglob("*")):
+            if src.is_dir():
+                continue
+            target = root / src.relative_to(tmp)
+            if target.exists() or target.is_symlink():
+                continue  # the user's file (or one already in place): left as it is
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

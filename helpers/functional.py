@@ -5,13 +5,19 @@ All functions are numerically stable: they stay finite and correct for scores of
 import numpy as np
 
 
+COURSE_GUARD = 1e-9
+"""The course's guard in log(p + guard): caps a sample's loss at -log(1e-9) = 20.7."""
+
+
 def _check_2d(a, name):
+    """a as a 2-D float array; integers and bools become float64 *before* any arithmetic
+    (uint8 scores would wrap around in s - max s, int8 ones overflow)."""
     a = np.asarray(a)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (N samples, K classes), got shape {a.shape}")
-    if not np.issubdtype(a.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
-    return a
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool) or np.iscomplexobj(a):
+        raise TypeError(f"{name} must be numeric, got dtype {a.dtype} (expected real numbers)")
+    return _float(a)
 
 
 def _check_targets(targets, n_rows_like):
@@ -63,9 +69,21 @@ def cross_entropy(probs, targets, guard=1e-9):
     """Mean cross-entropy of probabilities. probs, targets (one-hot): (N, K) -> scalar.
 
     L = -(1/N) sum_i sum_k t_ik log(p_ik + guard)      (guard keeps log(0) finite)
+
+    The default guard is the course's COURSE_GUARD = 1e-9 (a sample's loss is capped at 20.7);
+    guard=0 is the exact cross-entropy. probs must lie in [0, 1]: scores (any real numbers) are
+    refused, as log of a negative "probability" is NaN and of one above 1 a negative loss.
     """
     probs = _check_2d(probs, "probs")
     targets = _check_targets(targets, probs)
+    if not (isinstance(guard, (int, float, np.integer, np.floating)) and 0 <= guard < 1):
+        raise ValueError(f"cross_entropy needs a guard in [0, 1) (the course uses 1e-9), got {guard!r}")
+    if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):  # False for NaN too
+        raise ValueError(
+            f"cross_entropy expects probabilities in [0, 1], got values in "
+            f"[{np.nanmin(probs):.4g}, {np.nanmax(probs):.4g}]{' and NaN' if np.isnan(probs).any() else ''}; "
+            f"for scores use softmax_cross_entropy(scores, targets) or cross_entropy(softmax(scores), targets)"
+        )
     ### BEGIN SOLUTION
     return float(-np.sum(targets * np.log(probs + guard)) / probs.shape[0])
     ### END SOLUTION

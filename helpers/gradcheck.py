@@ -45,12 +45,17 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 def rel_error(a, b):
-    """Largest elementwise relative error  |a - b| / max(1e-8, |a| + |b|)."""
+    """Largest elementwise relative error  |a - b| / max(1e-8, |a| + |b|).
+
+    inf when a or b holds a NaN or an infinity: such a gradient is never "close".
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error compares arrays of one shape, got {a.shape} and {b.shape}")
+        raise ValueError(f"rel_error expects two arrays of one shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("inf")
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
@@ -76,6 +81,8 @@ def gradient_test(f, grad, x, d=None, eps=None, rng=None):
     first_order[k] = |f(x + eps_k d) - f(x) - eps_k d . grad(x)|  must shrink like O(eps^2)
 
     A wrong gradient leaves first_order at O(eps): compare `taylor_slope` of each with 1 and 2.
+    A NaN or infinite f(x), grad(x) or f(x + eps d) is kept (not hidden): it makes the arrays
+    non-finite, and `taylor_verdict` then says 'WRONG (non-finite)'.
     """
     x = _as_float64(x)
     g = np.asarray(grad(x), dtype=np.float64)
@@ -89,13 +96,16 @@ def gradient_test(f, grad, x, d=None, eps=None, rng=None):
     if d.shape != x.shape:
         raise ValueError(f"direction d must have the shape of x {x.shape}, got {d.shape}")
     eps = _default_eps() if eps is None else np.asarray(eps, dtype=np.float64)
+    if eps.ndim != 1 or eps.size < 2 or not (np.all(np.isfinite(eps)) and np.all(eps > 0)):
+        raise ValueError(f"eps must be a 1-D array of at least 2 finite steps > 0, got {eps!r}")
     f0 = _scalar(f(x), "f")
-    slope = float(np.sum(d * g))
     zero, first = np.empty(len(eps)), np.empty(len(eps))
-    for k, e in enumerate(eps):
-        fk = _scalar(f(x + e * d), "f")
-        zero[k] = abs(fk - f0)
-        first[k] = abs(fk - f0 - e * slope)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf are reported, not warned about
+        slope = float(np.sum(d * g))
+        for k, e in enumerate(eps):
+            fk = _scalar(f(x + e * d), "f")
+            zero[k] = abs(fk - f0)
+            first[k] = abs(fk - f0 - e * slope)
     return eps, zero, first
 
 
@@ -131,7 +141,7 @@ def layer_param_jacobian_test(layer, x, name, eps=None, rng=None):
     """
     params = {key: p for key, p, _ in layer.named_parameters()}
     if name not in params:
-        raise KeyError(f"{layer!r} has no parameter {name!r}; it has {sorted(params)}")
+        raise KeyError(f"{layer!r} has no parameter {name!r}; expected one of {sorted(params)}")
     p = params[name]
     saved = _as_float64(p, name).copy()
 
@@ -150,8 +160,15 @@ def layer_param_jacobian_test(layer, x, name, eps=None, rng=None):
         p[...] = saved
 
 
+NON_FINITE = "WRONG (non-finite)"
+
+
 def taylor_verdict(eps, zero_order, first_order, roundoff=1e-7):
     """Read a Taylor test (from `gradient_test` or `jacobian_test`). Returns one of
+
+    'WRONG (non-finite)'  a loss, a gradient or a difference is NaN or infinite (every NaN
+                 comparison is False, so no other verdict could see it): the gradient is wrong,
+                 or the function is not finite at x; nothing else is read from the test;
 
     'O(eps^2)'   the first-order remainder falls with slope >= 1.8: the gradient is right;
     'exact'      the remainder is round-off (first <= roundoff * zero at every eps, i.e. the
@@ -162,6 +179,15 @@ def taylor_verdict(eps, zero_order, first_order, roundoff=1e-7):
     'no signal'  the function does not change like O(eps) along d, so the test says nothing.
     """
     eps, zero, first = (np.asarray(a, dtype=np.float64) for a in (eps, zero_order, first_order))
+    if eps.shape != zero.shape or eps.shape != first.shape or eps.ndim != 1:
+        raise ValueError(
+            f"taylor_verdict expects eps, zero_order and first_order of one shape (n,), got "
+            f"{eps.shape}, {zero.shape} and {first.shape}; pass the three arrays gradient_test returns"
+        )
+    if not (np.all(np.isfinite(zero)) and np.all(np.isfinite(first))):
+        return NON_FINITE
+    if not (np.all(np.isfinite(eps)) and np.all(eps > 0)):
+        raise ValueError(f"taylor_verdict needs finite step sizes eps > 0, got {eps}")
     if not abs(taylor_slope(eps, zero) - 1) < 0.3:
         return "no signal"
     # Points at the round-off floor carry no slope information, so fit only the others.

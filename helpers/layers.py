@@ -5,7 +5,7 @@ Each module keeps its parameters and their gradients in two dicts with the same 
 """
 import numpy as np
 
-from .functional import cross_entropy, log_softmax, sigmoid
+from .functional import COURSE_GUARD, cross_entropy, log_softmax, sigmoid
 
 
 class Module:
@@ -19,7 +19,10 @@ class Module:
 
     def _cached(self):
         if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before forward: expected a forward(x) first "
+                f"(backward uses what forward cached), got none"
+            )
         return self.cache
 
     def named_parameters(self):
@@ -31,13 +34,18 @@ class Module:
         return f"{type(self).__name__}()"
 
 
-def _check_features(x, n_features, who):
+def _check_features(x, n_features, who, dtype=None):
+    """x as a private float copy (N, n_features): integers and bools become `dtype` (the weights'
+    dtype, float64 if None) before any arithmetic, and the copy is what a layer caches, so
+    changing the caller's x after forward cannot change the gradients of backward."""
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(f"{who} expects x of shape (N, {n_features}), got {x.shape}")
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{who} expects a numeric x, got dtype {x.dtype}")
-    return x
+    if x.dtype.kind != "f":
+        return x.astype(np.float64 if dtype is None else dtype)
+    return x.copy()
 
 
 def _check_dout(dout, shape, who):
@@ -73,7 +81,7 @@ class Linear(Module):
 
     def forward(self, x):
         W, b = self.params["W"], self.params["b"]
-        x = _check_features(x, W.shape[0], repr(self))
+        x = _check_features(x, W.shape[0], repr(self), W.dtype)
         self.cache = x
         ### BEGIN SOLUTION
         return x @ W + b
@@ -98,12 +106,13 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """y = max(x, 0);   dx = dout * [x > 0]"""
+    """y = max(x, 0);   dx = dout * [x > 0].   A NaN in x stays NaN in y (it is not a "negative"
+    to clip to 0): a broken input must show in the loss, not vanish in the first activation."""
 
     def forward(self, x):
         x = np.asarray(x)
         self.cache = x > 0
-        return np.where(self.cache, x, 0)
+        return np.where(x < 0, np.zeros((), dtype=x.dtype), x)
 
     def backward(self, dout):
         positive = self._cached()
@@ -148,15 +157,29 @@ class Tanh(Module):
 class SoftmaxCrossEntropy(Module):
     """Mean cross-entropy of softmax(scores). scores, targets (one-hot): (N, K) -> scalar loss.
 
-    L = -(1/N) sum_i sum_k t_ik log(softmax(s_i)_k + guard);   dscores = (softmax(s) - t) / N
-    The course's guard 1e-9 keeps log(0) finite (the loss stays below -log(1e-9) = 20.7);
-    backward is the exact gradient of the unguarded loss, which differs by O(guard / p).
-    guard=0 computes the loss through log-softmax instead: exact and finite for any scores.
+    L = -(1/N) sum_i sum_k t_ik log softmax(s_i)_k;   dscores = (softmax(s) - t) / N
+    By default (guard=0) the loss is computed through log-softmax: exact, finite for any finite
+    scores, and exactly the function whose gradient backward returns, so finite differences of
+    the layer agree with its backward.
+
+    guard > 0 gives the course's guarded cross-entropy of probabilities instead,
+    L = -(1/N) sum t log(softmax(s) + guard); with guard=COURSE_GUARD (1e-9), i.e.
+    `CourseSoftmaxCrossEntropy()`, it reproduces the course's reference losses (a sample's loss
+    is capped at -log(1e-9) = 20.7). Its backward is still the gradient of the unguarded loss,
+    which differs by O(guard / p): do not gradient-check the guarded loss.
     """
 
-    def __init__(self, guard=1e-9):
+    def __init__(self, guard=0.0):
         super().__init__()
+        if not (isinstance(guard, (int, float, np.integer, np.floating)) and 0 <= guard < 1):
+            raise ValueError(
+                f"SoftmaxCrossEntropy needs a guard in [0, 1): 0 (exact, the default) or the course's "
+                f"1e-9 (CourseSoftmaxCrossEntropy), got {guard!r}"
+            )
         self.guard = guard
+
+    def __repr__(self):
+        return f"{type(self).__name__}(guard={self.guard})"
 
     def forward(self, scores, targets):
         scores, targets = np.asarray(scores), np.asarray(targets)
@@ -168,7 +191,7 @@ class SoftmaxCrossEntropy(Module):
         logp = log_softmax(scores)
         probs = np.exp(logp)
         # one_hot gives float64; matching the scores' dtype keeps float32 backward in float32
-        targets = targets.astype(probs.dtype, copy=False)
+        targets = targets.astype(probs.dtype)  # a copy: the cache cannot change from outside
         self.cache = (probs, targets)
         if self.guard:
             return cross_entropy(probs, targets, guard=self.guard)
@@ -184,6 +207,14 @@ class SoftmaxCrossEntropy(Module):
         ### BEGIN SOLUTION
         return dout * (probs - targets) / probs.shape[0]
         ### END SOLUTION
+
+
+class CourseSoftmaxCrossEntropy(SoftmaxCrossEntropy):
+    """The course's guarded loss, -(1/N) sum t log(softmax(s) + 1e-9): the loss the course's
+    reference values (notebooks 01 and 03) were computed with. Same backward as SoftmaxCrossEntropy."""
+
+    def __init__(self, guard=COURSE_GUARD):
+        super().__init__(guard)
 
 
 class Sequential(Module):

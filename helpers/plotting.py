@@ -6,8 +6,19 @@ import numpy as np
 from .gradcheck import taylor_slope
 
 
+def _fail(who, expected, got, todo=""):
+    raise ValueError(f"{who} expects {expected}, got {got}" + (f"; {todo}" if todo else ""))
+
+
 def plot_history(history, title="Training"):
     """Loss and accuracy per epoch, training and (when present) validation, side by side."""
+    if not isinstance(history, dict) or "loss" not in history or "train_acc" not in history:
+        found = sorted(history) if isinstance(history, dict) else type(history).__name__
+        _fail("plot_history", "the history dict fit returns (keys 'loss', 'train_acc', ...)", found)
+    n = len(history["loss"])
+    for key in ("train_acc", "val_loss", "val_acc"):
+        if key in history and len(history[key]) != n:
+            _fail("plot_history", f"one value per epoch in every list ({n} losses)", f"{len(history[key])} in {key!r}")
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
     ax_loss.plot(epochs, history["loss"], "o-", label="train (mini-batch mean)")
@@ -33,6 +44,14 @@ def _to_hwc(img):
 
 def show_images(images, titles=None, ncols=10, size=1.3, cmap="gray", suptitle=None):
     """Grid of images (N, H, W) or (N, C, H, W); uint8 or floats in [0, 1]."""
+    shapes = {np.shape(img) for img in images} if len(images) else set()
+    if not shapes or len(shapes) != 1 or len(next(iter(shapes))) not in (2, 3):
+        _fail("show_images", "a non-empty stack of images (N, H, W) or (N, C, H, W) of one shape",
+              f"shapes {sorted(shapes)[:3]}")
+    if titles is not None and len(titles) != len(images):
+        _fail("show_images", f"one title an image ({len(images)})", f"{len(titles)} titles")
+    if not (isinstance(ncols, (int, np.integer)) and ncols >= 1):
+        _fail("show_images", "ncols, a whole number >= 1", repr(ncols))
     n = len(images)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False)
@@ -57,13 +76,21 @@ def rescale(a):
 
 def show_templates(W, image_shape, class_names, suptitle="Learned templates"):
     """The columns of W (D, K) as K images of image_shape, e.g. (28, 28) or (3, 32, 32)."""
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)) or W.shape[1] != len(class_names):
+        _fail("show_templates", f"W of shape (prod{tuple(image_shape)}, {len(class_names)}) (one column a class)",
+              f"{W.shape}", "pass W with rows = pixels, e.g. model.params['W']")
     templates = [rescale(W[:, k].reshape(image_shape)) for k in range(W.shape[1])]
     return show_images(templates, class_names, ncols=len(templates), size=1.4, cmap="viridis", suptitle=suptitle)
 
 
 def plot_confusion(C, class_names, title="Confusion matrix"):
     """Confusion matrix C (K, K), rows true classes, columns predictions, counts annotated."""
+    C = np.asarray(C)
     K = len(class_names)
+    if C.shape != (K, K):
+        _fail("plot_confusion", f"C of shape ({K}, {K}) for {K} class names", f"{C.shape}",
+              "compute it with helpers.train.confusion_matrix(y_true, y_pred, K)")
     fig, ax = plt.subplots(figsize=(0.55 * K + 2.5, 0.55 * K + 2))
     im = ax.imshow(C, cmap="Blues")
     for i in range(K):
@@ -80,6 +107,10 @@ def plot_confusion(C, class_names, title="Confusion matrix"):
 
 def plot_gradient_test(eps, zero_order, first_order, title="Gradient test", ax=None):
     """Taylor test on log-log axes: |f(x+ed)-f(x)| ~ O(e) and |... - e d.g| ~ O(e^2)."""
+    eps, zero_order, first_order = (np.asarray(a, dtype=np.float64) for a in (eps, zero_order, first_order))
+    if eps.ndim != 1 or eps.shape != zero_order.shape or eps.shape != first_order.shape:
+        _fail("plot_gradient_test", "eps, zero_order, first_order of one shape (n,)",
+              f"{eps.shape}, {zero_order.shape}, {first_order.shape}", "pass the three arrays gradient_test returns")
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -96,6 +127,9 @@ def plot_gradient_test(eps, zero_order, first_order, title="Gradient test", ax=N
 
 def plot_decision_regions(predict_fn, X, y, ax=None, title="Decision regions", resolution=300, n_points=2000):
     """Colour the plane by predict_fn's class over the range of 2-D X, with (a sample of) points on top."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or y.shape != (len(X),) or len(X) == 0:
+        _fail("plot_decision_regions", "2-D points X (N, 2) and labels y (N,)", f"{X.shape} and {y.shape}")
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.5, 4))

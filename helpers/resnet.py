@@ -48,7 +48,7 @@ class Residual(Module):
 
     def forward(self, x):
         W1, b1, W2 = self.params["W1"], self.params["b1"], self.params["W2"]
-        x = _check_features(x, W1.shape[0], repr(self))
+        x = _check_features(x, W1.shape[0], repr(self), W1.dtype)
         sigma, _ = _ACTIVATIONS[self.activation]
         ### BEGIN SOLUTION
         z = x @ W1 + b1

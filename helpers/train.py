@@ -3,6 +3,7 @@
 Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
 """
 import time
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -31,12 +32,25 @@ class SGD:
     """Mini-batch SGD with (heavy-ball) momentum: v <- mu v - lr g;  p <- p + v.
 
     momentum=0 is plain SGD  p <- p - lr g.
+    `lr` is the current step size (fit's lr_decay lowers it epoch by epoch); `reset()` restores
+    the lr it was built with and forgets the velocity, as a freshly built SGD would.
     """
 
     def __init__(self, lr, momentum=0.0):
-        if lr <= 0 or not 0 <= momentum < 1:
-            raise ValueError(f"SGD needs lr > 0 and 0 <= momentum < 1, got lr={lr}, momentum={momentum}")
-        self.lr, self.momentum, self.velocity = lr, momentum, {}
+        ok_lr = _is_real(lr) and np.isfinite(lr) and lr > 0
+        ok_momentum = _is_real(momentum) and 0 <= momentum < 1
+        if not (ok_lr and ok_momentum):
+            raise ValueError(
+                f"SGD needs a finite lr > 0 and 0 <= momentum < 1, got lr={lr!r}, momentum={momentum!r}; "
+                f"typical values are lr=0.1 and momentum=0.9"
+            )
+        self.lr, self.momentum, self.velocity = float(lr), float(momentum), {}
+        self.initial_lr = self.lr
+
+    def reset(self):
+        """Back to the state of SGD(initial lr, momentum): no velocity, the first lr."""
+        self.lr, self.velocity = self.initial_lr, {}
+        return self
 
     def step(self, model):
         for name, p, g in model.named_parameters():
@@ -47,6 +61,15 @@ class SGD:
                 p += v
             else:
                 p -= self.lr * g
+
+
+def _is_real(value):
+    """True for a real number (int, float or a NumPy scalar of either), False for bool and the rest."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss or the parameters became NaN or infinite during `fit`; the message says where."""
 
 
 def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
@@ -123,16 +146,60 @@ def _check_xy(X, y, who):
     return X, y
 
 
+def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
+    """Refuse, before any work, what would make fit fail late or train on garbage."""
+    if not (isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs >= 1):
+        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
+    if not (isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool) and batch_size >= 1):
+        raise ValueError(f"fit: batch_size must be a whole number >= 1, got {batch_size!r}")
+    if not (_is_real(reg) and np.isfinite(reg) and reg >= 0):
+        raise ValueError(f"fit: reg (the L2 weight) must be a finite number >= 0, got {reg!r}")
+    if not (_is_real(lr_decay) and np.isfinite(lr_decay) and lr_decay > 0):
+        raise ValueError(
+            f"fit: lr_decay must be a finite number > 0 (1 = constant lr, 0.9 = 10% less per epoch), "
+            f"got {lr_decay!r}"
+        )
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
+        raise TypeError(f"fit: optimizer must be an optimiser such as SGD(0.1), got {optimizer!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"fit: rng must be a numpy.random.Generator, e.g. np.random.default_rng(SEED); got {rng!r}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"fit: X must hold real numbers, got dtype {X.dtype}")
+    if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
+        bad = ~np.isfinite(X.reshape(len(X), -1))
+        raise ValueError(
+            f"fit: X holds {int(bad.sum())} NaN or infinite values (in {int(bad.any(axis=0).sum())} "
+            f"feature columns); expected finite inputs. A Standardizer with eps=0 divides constant "
+            f"pixels by 0: use eps > 0, or find where the NaN came from"
+        )
+
+
+def _check_finite_model(model, what):
+    bad = [name for name, p, _ in model.named_parameters() if not np.all(np.isfinite(p))]
+    if bad:
+        raise TrainingDiverged(f"fit: {what}: parameters {bad} hold NaN or infinite values")
+
+
 def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_val=None, y_val=None,
-        lr_decay=1.0, verbose=True):
+        lr_decay=1.0, verbose=True, resume=False):
     """Train `model` by mini-batch SGD on (X, y); y holds integer labels.
 
     Each epoch: reshuffle, and for every mini-batch forward -> loss (+ reg sum W^2) -> backward
     -> optimizer step. Then the learning rate is multiplied by lr_decay.
     Returns a history dict of per-epoch lists: 'loss' (mean training mini-batch loss incl. the
     L2 term), 'train_acc', and with validation data 'val_loss', 'val_acc'; 'time' holds seconds.
+
+    No silent failures: the arguments are checked once before training (X finite, epochs,
+    batch_size, reg >= 0, lr_decay > 0); training stops with `TrainingDiverged` at the first
+    NaN or infinite loss, naming the epoch, the batch and the learning rate; a RuntimeWarning
+    says when an epoch's mean loss grows far above the first batch's (over 3x and 1 more): the
+    lr is likely too large.
+    The optimizer starts from its initial state (`optimizer.reset()`: first lr, no momentum), so
+    passing the same SGD to two fits trains the same way twice; resume=True carries its lr and
+    velocity on instead (one run cut into chunks).
     """
     X, y = _check_xy(X, y, "fit")
+    _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay)
     scores = model.forward(X[:1])
     n_classes = scores.shape[1]
     eye = np.eye(n_classes, dtype=scores.dtype)  # eye[yb] is the one-hot batch, in the model's dtype
@@ -140,14 +207,38 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
         raise ValueError(f"fit: labels must lie in 0..{n_classes - 1} (the model's outputs), got {y.min()}..{y.max()}")
     if X_val is not None:
         X_val, y_val = _check_xy(X_val, y_val, "fit (validation)")
+    _check_finite_model(model, "before training")
+    if not resume and hasattr(optimizer, "reset"):
+        optimizer.reset()
     history = {"loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "time": []}
+    first_loss, warned = None, False
     for epoch in range(epochs):
         start, losses, sizes = time.perf_counter(), [], []
-        for Xb, yb in minibatches(X, y, batch_size, rng):
-            losses.append(train_step(model, loss_fn, optimizer, Xb, eye[yb], reg))
+        for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, rng)):
+            loss = train_step(model, loss_fn, optimizer, Xb, eye[yb], reg)
+            if not np.isfinite(loss):
+                raise TrainingDiverged(
+                    f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1} "
+                    f"(lr={optimizer.lr:.3g}, reg={reg}); expected a finite loss. What to do: lower "
+                    f"the learning rate (try lr / 10), and check X and the model for NaN or huge values"
+                )
+            first_loss = loss if first_loss is None else first_loss
+            losses.append(loss)
             sizes.append(len(yb))
+        _check_finite_model(model, f"after epoch {epoch + 1} (lr={optimizer.lr:.3g})")
         history["time"].append(time.perf_counter() - start)
         history["loss"].append(float(np.average(losses, weights=sizes)))
+        # "far above its start": 3x the first batch's loss and 1 nat more (so that the noise of an
+        # already small loss, e.g. in a run resumed in chunks, is not mistaken for divergence)
+        if not warned and history["loss"][-1] > max(3 * first_loss, first_loss + 1.0):
+            warned = True
+            warnings.warn(
+                f"fit: the mean loss of epoch {epoch + 1} ({history['loss'][-1]:.4g}) is far above the "
+                f"first batch's ({first_loss:.4g}): training is diverging; lower the learning rate "
+                f"(now {optimizer.lr:.3g})",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         history["train_acc"].append(accuracy(model, X, y))
         if X_val is not None:
             val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val, n_classes)

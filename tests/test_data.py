@@ -25,6 +25,13 @@ REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture(autouse=True)
+def sizes_of_the_fakes(request):
+    """Tests on fake files (in tmp_path) expect the fakes' sizes; those on data/ the official ones."""
+    if "tmp_path" in request.fixturenames:
+        request.getfixturevalue("fake_official_sizes")
+
+
+@pytest.fixture(autouse=True)
 def offline(monkeypatch):
     """These tests never download: a loader reaching for the network is a failure."""
 
