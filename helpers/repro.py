@@ -28,8 +28,9 @@ def banded(value, low, high, fmt="{:.1%}", what="value"):
     value = float(value)
     if not (math.isfinite(value) and low <= value <= high):
         raise AssertionError(
-            f"{what} = {value!r} is outside its expected band [{low}, {high}]; round-off moves it "
-            "by far less, so something changed (data, code or settings): check, then re-derive the band")
+            f"{what} = {value!r} is outside its expected band [{low}, {high}]. If only the machine "
+            "changed, the band is too narrow for how much round-off moves this figure; otherwise the "
+            "data, the code or the settings changed the result: check which, then re-derive the band")
     return BANDED_MARK + fmt.format(value)
 
 
