@@ -1,8 +1,8 @@
-"""Bad-input probes of the public API (issue 12): every call below gets something wrong on
+"""Bad-input probes of the public API: every call below gets something wrong on
 purpose (shapes, dtypes, NaN/inf, integers, hyper-parameters, damaged files). Each must either
 return a correct, finite answer or raise an error that says what was expected and what came.
 
-    python benchmarks/probe_bad_inputs.py            # prints a summary and the unclear cases
+    python -m tools.probe_bad_inputs                # prints a summary and the unclear cases
 
 A probe "ends in a clear error" if it raises and the message names what was expected
 (expect/must/need/should/refus...) and what came (got/found/holds/...); "answered" if it returns
