@@ -7,6 +7,7 @@ input by the local chain rule  df/da = dout * d(output)/da.  A Graph runs the fo
 order, then the backward passes in reverse, summing the gradients of a value used more than once.
 """
 import copy
+import functools
 import numbers
 
 import numpy as np
@@ -15,7 +16,13 @@ from .functional import log_sigmoid, sigmoid
 
 
 class Node:
-    """One operation: forward(*inputs) -> output, backward(dout) -> tuple of d(inputs)."""
+    """One operation: forward(*inputs) -> output, backward(dout) -> tuple of d(inputs).
+
+    The contract between a node's two methods: forward may save in `self.cache` whatever its
+    backward needs (inputs, output, or both, in any layout: both methods are the node's own).
+    Calling backward before forward raises RuntimeError; this base class checks it, around
+    every subclass's forward and backward, so the nodes need not.
+    """
 
     symbol = "?"  # what the graph drawing writes in the node's circle
     arity = 1  # number of inputs
@@ -23,13 +30,39 @@ class Node:
     def __init__(self):
         self.cache = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, wrap in (("forward", _records_forward), ("backward", _needs_forward)):
+            if name in vars(cls):
+                setattr(cls, name, wrap(vars(cls)[name]))
+
     def _cached(self):
-        if self.cache is None:
+        if not getattr(self, "_forward_done", False):
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         return self.cache
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+def _records_forward(forward):
+    @functools.wraps(forward)
+    def run(self, *inputs):
+        self._forward_done = False
+        out = forward(self, *inputs)
+        self._forward_done = True
+        return out
+
+    return run
+
+
+def _needs_forward(backward):
+    @functools.wraps(backward)
+    def run(self, dout):
+        self._cached()  # RuntimeError if forward has not run
+        return backward(self, dout)
+
+    return run
 
 
 class Add(Node):
@@ -39,13 +72,11 @@ class Add(Node):
 
     def forward(self, a, b):
         ### BEGIN SOLUTION
-        self.cache = ()  # nothing to save: both local derivatives are 1
         return a + b
         ### END SOLUTION
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        self._cached()
         return dout, dout
         ### END SOLUTION
 
@@ -63,7 +94,7 @@ class Mul(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a, b = self._cached()
+        a, b = self.cache
         return dout * b, dout * a
         ### END SOLUTION
 
@@ -82,7 +113,7 @@ class Div(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        b, y = self._cached()
+        b, y = self.cache
         da = dout / b
         return da, -da * y  # -da * y, not -dout * a / b**2: b**2 can under- or overflow
         ### END SOLUTION
@@ -101,7 +132,7 @@ class Square(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (2 * a * dout,)
         ### END SOLUTION
 
@@ -119,7 +150,7 @@ class Cos(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (-np.sin(a) * dout,)
         ### END SOLUTION
 
@@ -137,7 +168,7 @@ class Sin(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (np.cos(a) * dout,)
         ### END SOLUTION
 
@@ -156,7 +187,7 @@ class Tanh(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        y = self._cached()
+        y = self.cache
         return ((1 - y * y) * dout,)
         ### END SOLUTION
 
@@ -175,7 +206,7 @@ class Sigmoid(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        y = self._cached()
+        y = self.cache
         return (y * (1 - y) * dout,)
         ### END SOLUTION
 
@@ -195,7 +226,7 @@ class Log(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (dout / a,)
         ### END SOLUTION
 
@@ -217,7 +248,7 @@ class LogSigmoid(Node):
 
     def backward(self, dout):
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (float(sigmoid(-a)) * dout,)
         ### END SOLUTION
 

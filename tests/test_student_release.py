@@ -291,9 +291,27 @@ def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
     rows, others = report.statuses()
     assert {ex.name: (status, detail) for ex, status, detail, _ in rows} == {
         "Linear.backward": ("wrong", "test_linear_backward: assert 0.5 < 1e-07"),
-        "softmax": ("passed", "1 test passed"),  # its failing test also ran the wrong Linear.backward
-        "im2col": ("passed", "1 test passed"),
+        # their failing tests also ran the wrong Linear.backward: not "wrong", and not "passed" either
+        "softmax": ("waiting", "its tests need Linear.backward first"),
+        "im2col": ("waiting", "its tests need Linear.backward first"),
         "Conv.forward": ("not yet implemented", "hint Conv.forward"),
         "ReLU.backward": ("waiting", "its tests need Conv.forward first"),
     }
     assert others == [("test_unrelated", "assert 1 == 2")]
+
+    # A failing test that calls only exercises whose own tests pass: none of them reads "passed".
+    report.results = {
+        "test_softmax_values": result("passed", ["softmax"]),
+        "test_im2col_values": result("passed", ["im2col"]),
+        "test_pipeline": result("failed", ["softmax", "im2col"], detail="assert 0.5 < 1e-07"),
+        "test_only_relu": result("failed", ["ReLU.backward"], detail="assert 2 == 3"),
+    }
+    for nodeid, r in report.results.items():
+        r["tokens"] = _tokens(nodeid)
+    rows, others = report.statuses()
+    statuses = {ex.name: (status, detail) for ex, status, detail, _ in rows}
+    assert statuses["softmax"] == ("in doubt", "test_pipeline (with im2col): assert 0.5 < 1e-07")
+    assert statuses["im2col"] == ("in doubt", "test_pipeline (with softmax): assert 0.5 < 1e-07")
+    # a failing test that calls one exercise alone is about that exercise, whatever its name
+    assert statuses["ReLU.backward"] == ("wrong", "test_only_relu: assert 2 == 3")
+    assert others == []
