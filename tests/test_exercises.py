@@ -127,7 +127,10 @@ def test_linear_backward_twice_gives_the_same_gradients(rng):
 def _elementwise_backward(make, cache, dout):
     layer = make()
     layer.cache = cache
-    return layer.backward(dout)
+    before = dout.copy()
+    dx = layer.backward(dout)
+    unchanged("dout", before, dout)
+    return dx
 
 
 @exercise("ReLU.backward")

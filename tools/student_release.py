@@ -43,7 +43,10 @@ SHIPPED = (
     "tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py",
 )  # fmt: skip
 # The tests of this tooling need the solutions and this generator.
-NOT_SHIPPED = ("tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/release_fixtures.py")
+NOT_SHIPPED = (
+    "tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/release_fixtures.py",
+    "tests/corpus.py", "tests/test_corpus.py",  # the corpus holds solutions
+)
 NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
 # The release's own README and Makefile (no instructor-only targets or files), shipped in place of
 # the instructor's.
