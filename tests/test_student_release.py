@@ -65,6 +65,7 @@ def run_checker(root, *args):
     )  # fmt: skip
     assert out.is_file(), f"the checker wrote no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     report = json.loads(out.read_text())
+    report["returncode"] = proc.returncode
     return {e["name"]: (e["status"], e["detail"]) for e in report["exercises"]}, report, proc.stdout
 
 
@@ -118,6 +119,24 @@ def test_release_of_a_fake_repository(fake_repo, tmp_path):
     assert report["not_collected"] == [
         {"test": "tests/test_fake.py", "detail": f"helpers/fake.py:{line}: SyntaxError: invalid syntax"}
     ]
+
+
+def test_checker_is_calm_stops_infinite_loops_and_explains_its_statuses(fake_repo, tmp_path):
+    dest = tmp_path / "student"
+    build_release(dest, fake_repo)
+    # the first run: only the report (no progress rows, no "5 failed"), success as nothing is wrong
+    statuses, report, text = run_checker(dest)
+    assert report["returncode"] == 0, text
+    assert text.lstrip().startswith("=") and "failed" not in text and "%]" not in text, text
+    assert "what the statuses mean:" in text and "not yet implemented  its stub is still there" in text
+
+    restore_release(dest, fake_repo)
+    fake = dest / "helpers" / "fake.py"
+    fake.write_text(fake.read_text().replace("    return x * x\n", "    while True:\n        x = x + 0\n"))
+    statuses, report, text = run_checker(dest, "--exercise-timeout", "1")
+    assert statuses["square"] == ("wrong", "tests/test_fake.py::test_named_by_its_mark: square: still running after 1 s, infinite loop?")
+    assert statuses["Scale.forward"][0] == "passed" and report["returncode"] == 1
+    assert "wrong                one of its own tests fails" in text
 
 
 def test_release_refuses_bad_markers_and_foreign_folders(fake_repo, tmp_path):
@@ -315,3 +334,61 @@ def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
     # a failing test that calls one exercise alone is about that exercise, whatever its name
     assert statuses["ReLU.backward"] == ("wrong", "test_only_relu: assert 2 == 3")
     assert others == []
+
+
+def test_release_setup_cell_installs_the_students_own_copy_editable_in_colab(fake_repo, tmp_path):
+    """The Colab branch of the release's setup cell, run here (forced by NPDL_FORCE_COLAB) against
+    a local git URL: it clones the student's copy, installs it editable and imports from it."""
+    import site
+    import sysconfig
+
+    setup = nbformat.v4.new_code_cell(
+        'import sys\nif "google.colab" in sys.modules:  # on Colab, install the course\'s helpers package first\n'
+        '    import subprocess\n    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+        '                    "git+https://github.com/numpy-dl-notebooks/numpy-dl-notebooks"], check=True)\n'
+        "import numpy as np\nfrom helpers.fake import square\nSEED = 0"
+    )
+    nb = nbformat.read(fake_repo / "notebooks" / "01_fake.ipynb", as_version=4)
+    nb.cells.insert(1, setup)
+    nbformat.write(nb, fake_repo / "notebooks" / "01_fake.ipynb")
+    (fake_repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "fake-course"\nversion = "0"\n[tool.setuptools]\npackages = ["helpers"]\n'
+    )
+    _git(fake_repo, "add", "-A")
+    bare = tmp_path / "students-copy.git"  # the student's repository, here a local bare clone
+    dest = tmp_path / "student"
+    build_release(dest, fake_repo, colab_url=bare.as_uri())
+    cell = [c for c in nbformat.read(dest / "notebooks" / "01_fake.ipynb", as_version=4).cells if c.cell_type == "code"][0]
+    assert f'COURSE_REPO = "{bare.as_uri()}"' in cell.source and "git+https" not in cell.source
+    assert "%load_ext autoreload\n%autoreload 2\n" in cell.source  # in every environment
+    _git(dest, "init", "-q")
+    _git(dest, "add", "-A")
+    _git(dest, "-c", "user.name=s", "-c", "user.email=s@x", "commit", "-qm", "my copy")
+    subprocess.run(["git", "clone", "-q", "--bare", str(dest), str(bare)], check=True)
+
+    # A fresh environment for the install (this one's helpers must stay this one's), which sees
+    # this environment's packages (numpy) through a .pth file.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    Path(purelib, "outer.pth").write_text("\n".join(site.getsitepackages() + [sysconfig.get_paths()["purelib"]]) + "\n")
+    course = tmp_path / "content" / "course"
+    code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith("%"))  # magics: IPython only
+    code += "\nimport helpers.fake\nprint(helpers.fake.__file__)"
+    env = dict(os.environ, NPDL_FORCE_COLAB="1", NPDL_COURSE_DIR=str(course), PIP_NO_DEPS="1")
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
+    proc = subprocess.run([python, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert Path(proc.stdout.split()[-1]).resolve() == (course / "helpers" / "fake.py").resolve()
+    # editable: a new process imports the clone, where the student's edits go
+    (course / "helpers" / "fake.py").write_text((course / "helpers" / "fake.py").read_text() + "\nEDITED = True\n")
+    proc = subprocess.run([python, "-c", "import helpers.fake; print(helpers.fake.EDITED)"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    assert proc.stdout.strip() == "True", proc.stderr[-2000:]
+    # run again (a second notebook, or the cell re-run): the clone is reused, not cloned again
+    proc = subprocess.run([python, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]

@@ -66,9 +66,9 @@ COURSE_DIR = os.environ.get("NPDL_COURSE_DIR", "/content/course")  # where Colab
 if "google.colab" in sys.modules or os.environ.get("NPDL_FORCE_COLAB"):  # (NPDL_FORCE_COLAB: tests)
     # Your own clone, installed editable: edit helpers/*.py there (Colab's Files panel, or
     # %%writefile), and autoreload below brings the change into this notebook.
-    if not os.path.isdir(os.path.join(COURSE_DIR, "helpers")):
+    if not os.path.isdir(os.path.join(COURSE_DIR, "helpers")):  # once per Colab session
         subprocess.run(["git", "clone", "-q", COURSE_REPO, COURSE_DIR], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR], check=True)
     sys.path.insert(0, COURSE_DIR)  # this kernel started before the install
     os.chdir(os.path.join(COURSE_DIR, "notebooks"))
 # Re-import edited helpers/*.py before every cell, so your changes reach this running notebook.
