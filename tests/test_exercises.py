@@ -9,6 +9,8 @@ classic mistakes that these tests must tell apart (tests/test_corpus.py plants t
 """
 import numpy as np
 import pytest
+from scipy import signal
+from test_conv import reference_conv
 
 from helpers import conv, functional, layers, resnet, scalar
 from helpers.data import minibatches
@@ -271,35 +273,53 @@ def _out_hw(shape, k, s, p, d):
     return tuple((shape[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1))
 
 
-def _ref_cols(x_pad, k, s, d, out_hw):
-    """cols[(c, u, v), (n, i, j)] = x_pad[n, c, s_h i + d_h u, s_w j + d_w v], by the definition."""
-    N, C = x_pad.shape[:2]
-    cols = np.zeros((C, k[0], k[1], N, out_hw[0], out_hw[1]))
-    for u in range(k[0]):
-        for v in range(k[1]):
-            for i in range(out_hw[0]):
-                for j in range(out_hw[1]):
-                    cols[:, u, v, :, i, j] = x_pad[:, :, s[0] * i + d[0] * u, s[1] * j + d[1] * v].T
-    return cols.reshape(C * k[0] * k[1], -1)
-
-
 def _ref_conv(x, W, b, s, p, d):
+    """(out, x_pad, cols) from scipy (test_conv.reference_conv): no loop here is an exercise's code."""
     x_pad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-    out_hw = _out_hw(x.shape, W.shape[2:], s, p, d)
-    cols = _ref_cols(x_pad, W.shape[2:], s, d, out_hw)
-    out = W.reshape(len(W), -1) @ cols + b[:, None]
-    return out.reshape(len(W), len(x), *out_hw).transpose(1, 0, 2, 3), x_pad, cols
+    return reference_conv(x, W, b, s, p, d), x_pad, _cols_by_solving(x_pad, W.shape[2:], s, d)
+
+
+def _cols_by_solving(x_pad, k, s, d):
+    """The im2col matrix, found from its defining property: W2 @ cols is the convolution, for an
+    invertible W2 of K = C*KH*KW filters (so the K x N*OH*OW system has one solution)."""
+    K = x_pad.shape[1] * k[0] * k[1]
+    W = np.random.default_rng(7).standard_normal((K, x_pad.shape[1], *k))
+    out = reference_conv(x_pad, W, np.zeros(K), s, (0, 0), d)
+    return np.linalg.solve(W.reshape(K, -1), out.transpose(1, 0, 2, 3).reshape(K, -1))
+
+
+def _dilated(W, d):
+    F, C, KH, KW = W.shape
+    Wd = np.zeros((F, C, d[0] * (KH - 1) + 1, d[1] * (KW - 1) + 1))
+    Wd[:, :, :: d[0], :: d[1]] = W
+    return Wd
+
+
+def _upsampled(G, x_pad_shape, Wd, s):
+    """G (N, F, OH, OW) placed every s-th pixel of the stride-1 output grid, zeros between."""
+    Hv, Wv = x_pad_shape[2] - Wd.shape[2] + 1, x_pad_shape[3] - Wd.shape[3] + 1
+    up = np.zeros(G.shape[:2] + (Hv, Wv))
+    up[:, :, : s[0] * (G.shape[2] - 1) + 1 : s[0], : s[1] * (G.shape[3] - 1) + 1 : s[1]] = G
+    return up
+
+
+def _adjoint(G, W, x_pad_shape, s, d):
+    """d<conv(x_pad; W), G>/dx_pad by scipy: full convolution of the upsampled G with each kernel."""
+    Wd = _dilated(W, d)
+    up = _upsampled(G, x_pad_shape, Wd, s)
+    dx = np.zeros(x_pad_shape)
+    for n, f, c in np.ndindex(G.shape[0], G.shape[1], x_pad_shape[1]):
+        dx[n, c] += signal.convolve(up[n, f], Wd[f, c], mode="full")
+    return dx
 
 
 def _ref_conv_grads(x_pad, W, dout, s, p, d):
-    """dW, db, dx of the convolution, by the chain rule written out per output entry."""
-    KH, KW = W.shape[2:]
-    dW, dx_pad = np.zeros_like(W), np.zeros_like(x_pad)
-    for n, f, i, j in np.ndindex(dout.shape):
-        rows = slice(s[0] * i, s[0] * i + d[0] * (KH - 1) + 1, d[0])
-        cols = slice(s[1] * j, s[1] * j + d[1] * (KW - 1) + 1, d[1])
-        dW[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
-        dx_pad[n, :, rows, cols] += dout[n, f, i, j] * W[f]
+    """dW, db, dx by scipy: dW[f, c] = x_pad[n, c] correlated with the upsampled dout[n, f]."""
+    up = _upsampled(dout, x_pad.shape, _dilated(W, d), s)
+    dW = np.zeros(W.shape)
+    for n, f, c in np.ndindex(dout.shape[0], dout.shape[1], x_pad.shape[1]):
+        dW[f, c] += signal.correlate(x_pad[n, c], up[n, f], mode="valid")[:: d[0], :: d[1]]
+    dx_pad = _adjoint(dout, W, x_pad.shape, s, d)
     H, Wd = x_pad.shape[2] - 2 * p[0], x_pad.shape[3] - 2 * p[1]
     return dW, dout.sum(axis=(0, 2, 3)), dx_pad[:, :, p[0] : p[0] + H, p[1] : p[1] + Wd]
 
@@ -318,7 +338,7 @@ def test_im2col_cols(rng, geometry):
     x_pad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
     out_hw = _out_hw(x.shape, W.shape[2:], s, p, d)
     before = x_pad.copy()
-    close("cols", conv.im2col(x_pad, W.shape[2:], s, d, out_hw), _ref_cols(before, W.shape[2:], s, d, out_hw))
+    close("cols", conv.im2col(x_pad, W.shape[2:], s, d, out_hw), _cols_by_solving(before, W.shape[2:], s, d), 1e-8, 1e-9)
     unchanged("x_pad", before, x_pad)
 
 
@@ -328,13 +348,13 @@ def test_col2im_dx_pad(rng, geometry):
     x, W, _, s, p, d = _conv_case(rng, geometry)
     shape = (x.shape[0], x.shape[1], x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1])
     (KH, KW), out_hw = W.shape[2:], _out_hw(x.shape, W.shape[2:], s, p, d)
-    dcols = rng.standard_normal((x.shape[1] * KH * KW, x.shape[0] * out_hw[0] * out_hw[1]))
-    # the adjoint of im2col, by its definition: each column entry goes back to its pixel
-    want = np.zeros(shape)
-    cols = dcols.reshape(x.shape[1], KH, KW, x.shape[0], *out_hw)
-    for u, v, i, j in np.ndindex(KH, KW, *out_hw):
-        want[:, :, s[0] * i + d[0] * u, s[1] * j + d[1] * v] += cols[:, u, v, :, i, j].T
-    close("dx_pad", conv.col2im(dcols.copy(), shape, (KH, KW), s, d, out_hw), want)
+    # dcols = W2^T G for K = C*KH*KW filters W2 (any dcols is one): col2im(dcols) is then the
+    # gradient of <conv(x_pad; W), G> with respect to x_pad, which scipy gives
+    K = x.shape[1] * KH * KW
+    Wk, G = rng.standard_normal((K, x.shape[1], KH, KW)), rng.standard_normal((x.shape[0], K, *out_hw))
+    dcols = Wk.reshape(K, -1).T @ G.transpose(1, 0, 2, 3).reshape(K, -1)
+    want = _adjoint(G, Wk, shape, s, d)
+    close("dx_pad", conv.col2im(dcols.copy(), shape, (KH, KW), s, d, out_hw), want, 1e-8, 1e-9)
 
 
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=GEOMETRY_IDS)
@@ -348,7 +368,7 @@ def test_conv_forward_out(rng, cls, geometry):
     if cls == "Conv2d":  # the docstring's contract: forward caches (x_pad.shape, cols)
         shape, cached_cols = layer.cache
         assert tuple(shape) == x_pad.shape, f"cached x_pad.shape is {shape}, expected {x_pad.shape}"
-        close("cached cols", cached_cols, cols)
+        close("cached cols", cached_cols, cols, 1e-8, 1e-9)
 
 
 @pytest.mark.parametrize("cls", [pytest.param("Conv2dNaive", marks=exercise("Conv2dNaive.forward")),

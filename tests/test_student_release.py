@@ -231,6 +231,18 @@ def test_release_ships_what_students_need_and_no_solution(release):
     found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
     missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
     assert not missing, f"exercises without solution markers: {missing}"
+    # its own README and Makefile: nothing that only works in the instructor's repository
+    readme, makefile = (dest / "README.md").read_text(), (dest / "Makefile").read_text()
+    for instructor_only in ("make bench", "make student", ".ci/run", "benchmarks/", "nbval", "For instructors"):
+        assert instructor_only not in readme, f"the release README mentions {instructor_only!r}"
+    assert "make lab" in readme and "autoreload" in readme and "in doubt" in readme and "%(" not in readme
+    assert "lab:" in makefile and "bench:" not in makefile and "student:" not in makefile
+    names = {e.name for e in exercises}
+    assert all(f"`{name.split('.', 1)[-1] if name.startswith('01_') else name}`" in readme for name in names), (
+        f"exercises missing from the README's table: {sorted(n for n in names if f'`{n}`' not in readme)}"
+    )
+    # Linear.backward is one exercise with one stub (no flag that splits it)
+    assert (dest / "helpers/layers.py").read_text().count("Exercise Linear.backward:") == 1
     for path in shipped:
         if path.endswith(".py"):
             assert without_markers(text := (dest / path).read_text()) == text, f"{path} still has markers"
