@@ -250,6 +250,10 @@ def test_release_ships_what_students_need_and_no_solution(release):
             cells = [c for c in nbformat.read(dest / path, as_version=4).cells if c.cell_type == "code"]
             assert all(without_markers(c.source) == c.source for c in cells), f"{path} still has markers"
             assert all(not c.outputs and c.execution_count is None for c in cells), f"{path} has outputs"
+            # Colab: the badge opens the release's repository, the setup cell clones it editable
+            text = (dest / path).read_text()
+            assert "github/numpy-dl-notebooks/numpy-dl-notebooks/" not in text, f"{path}: a badge opens the instructor's repository"
+            assert "git+https://github.com/numpy-dl-notebooks" not in text and "%autoreload 2" in cells[0].source, path
 
 
 def test_release_imports_its_own_helpers(release):

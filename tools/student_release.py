@@ -110,12 +110,23 @@ def colab_setup(source, url=COLAB_URL):
     return _COLAB_INSTALL.sub(lambda _: COLAB_SETUP.format(url=url), source, count=1)
 
 
+_BADGE = "colab.research.google.com/github/numpy-dl-notebooks/numpy-dl-notebooks/"
+
+
+def colab_badge(text, url=COLAB_URL):
+    """Point the "Open in Colab" links at the release's repository, when it is on GitHub."""
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", url)
+    return text.replace(_BADGE, f"colab.research.google.com/github/{m[1]}/{m[2]}/") if m else text
+
+
 def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL):
     """(student notebook, exercises): outputs cleared, regions stubbed, stub cells tagged, the
     setup cell (the first code cell) made to install the student's own editable copy in Colab."""
     nb, stem, exercises = copy.deepcopy(nb), Path(path).stem, []
     first = True
     for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = colab_badge(cell.source, colab_url)
         if cell.cell_type != "code":
             continue
         if first:
