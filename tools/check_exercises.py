@@ -341,9 +341,12 @@ class ExerciseReport:
         rows, others = self.statuses()
         tr = terminalreporter
         tr.write_sep("=", f"exercises ({len(rows)})")
-        files = list(dict.fromkeys(ex.file for ex, *_ in rows))
+        shown = rows
+        if config.option.keyword or config.option.markexpr:  # -k: only the exercises its tests check
+            shown = [row for row in rows if row[1] != UNTESTED]
+        files = list(dict.fromkeys(ex.file for ex, *_ in shown))
         for file in files:
-            mine = [row for row in rows if row[0].file == file]
+            mine = [row for row in shown if row[0].file == file]
             tr.write_line(file, bold=True)
             width = max(len(ex.name) for ex, *_ in mine)
             for ex, status, detail, _ in mine:
@@ -359,6 +362,9 @@ class ExerciseReport:
         counts = {}
         for _, status, *_ in rows:
             counts[status] = counts.get(status, 0) + 1
+        if len(shown) < len(rows):
+            counts.pop(UNTESTED, None)
+            counts[f"not checked (-k {config.option.keyword})"] = len(rows) - len(shown)
         tr.write_line(", ".join(f"{n} {s}" for s, n in counts.items()) + f" (of {len(rows)} exercises)", bold=True)
         if config.getoption("--exercises"):
             shown = set(counts) | ({"also failing"} if others else set()) | ({"could not load"} if self.not_collected else set())
