@@ -188,6 +188,7 @@ class ExerciseReport:
         self.files = {k[0] for k in self.by_key}
         self.names = {ex.name for ex in self.exercises}
         self.results = {}  # nodeid -> dict(outcome, called, marks, tokens, detail, todo)
+        self.looping = set()  # exercises stopped by the time limit: the next call stops at once
 
     def pytest_collectreport(self, report):
         if report.failed:  # e.g. a test module whose import of helpers fails
@@ -198,15 +199,24 @@ class ExerciseReport:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        called, by_key, files = set(), self.by_key, self.files
+        called, by_key, files, cut, finished = set(), self.by_key, self.files, [], []
+        timed = self.timeout and self.timeout > 0 and hasattr(signal, "setitimer")
 
         def profile(frame, event, arg):
             if event == "call" and frame.f_code.co_filename in files:
                 name = by_key.get((frame.f_code.co_filename, frame.f_code.co_firstlineno))
                 if name:
                     called.add(name)
+                    if timed and name in self.looping and not cut:  # it looped before: stop it now
+                        cut.append(name)
+                        signal.setitimer(signal.ITIMER_REAL, 1e-4)
 
         def alarm(signum, frame):
+            if finished:  # the test ended just before the alarm: nothing to stop
+                return
+            if cut:
+                item.stash[_TIMED_OUT] = cut[0]
+                raise ExerciseTimeout(f"{cut[0]}: still running after {self.timeout:g} s in an earlier test, infinite loop?")
             where = []
             while frame is not None:  # the innermost exercise on the stack is the one looping
                 name = by_key.get((frame.f_code.co_filename, frame.f_code.co_firstlineno))
@@ -214,10 +224,10 @@ class ExerciseReport:
                     where.append(name)
                 frame = frame.f_back
             item.stash[_TIMED_OUT] = where[0] if where else None
+            self.looping.update(where[:1])
             who = f"{where[0]}: " if where else ""
             raise ExerciseTimeout(f"{who}still running after {self.timeout:g} s, infinite loop?")
 
-        timed = self.timeout and self.timeout > 0 and hasattr(signal, "setitimer")
         if timed:
             old_handler = signal.signal(signal.SIGALRM, alarm)
             signal.setitimer(signal.ITIMER_REAL, self.timeout)
@@ -226,10 +236,11 @@ class ExerciseReport:
         try:
             yield
         finally:
-            sys.setprofile(previous)
+            finished.append(True)
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, old_handler)
+            sys.setprofile(previous)
             item.stash[_CALLED] = called
 
     @pytest.hookimpl(hookwrapper=True)
