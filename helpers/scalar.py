@@ -7,7 +7,6 @@ input by the local chain rule  df/da = dout * d(output)/da.  A Graph runs the fo
 order, then the backward passes in reverse, summing the gradients of a value used more than once.
 """
 import copy
-import functools
 import numbers
 
 import numpy as np
@@ -20,8 +19,8 @@ class Node:
 
     The contract between a node's two methods: forward may save in `self.cache` whatever its
     backward needs (inputs, output, or both, in any layout: both methods are the node's own).
-    Calling backward before forward raises RuntimeError; this base class checks it, around
-    every subclass's forward and backward, so the nodes need not.
+    Calling backward before forward raises RuntimeError: the first line of each method (above
+    the part you write) records and checks that.
     """
 
     symbol = "?"  # what the graph drawing writes in the node's circle
@@ -29,40 +28,21 @@ class Node:
 
     def __init__(self):
         self.cache = None
+        self._forward_done = False
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        for name, wrap in (("forward", _records_forward), ("backward", _needs_forward)):
-            if name in vars(cls):
-                setattr(cls, name, wrap(vars(cls)[name]))
+    def _forward_starts(self):
+        self._forward_done = True
 
-    def _cached(self):
+    def _check_forward(self):
         if not getattr(self, "_forward_done", False):
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+
+    def _cached(self):
+        self._check_forward()
         return self.cache
 
     def __repr__(self):
         return f"{type(self).__name__}()"
-
-
-def _records_forward(forward):
-    @functools.wraps(forward)
-    def run(self, *inputs):
-        self._forward_done = False
-        out = forward(self, *inputs)
-        self._forward_done = True
-        return out
-
-    return run
-
-
-def _needs_forward(backward):
-    @functools.wraps(backward)
-    def run(self, dout):
-        self._cached()  # RuntimeError if forward has not run
-        return backward(self, dout)
-
-    return run
 
 
 class Add(Node):
@@ -71,11 +51,13 @@ class Add(Node):
     symbol, arity = "+", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
         return a + b
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         return dout, dout
         ### END SOLUTION
@@ -87,12 +69,14 @@ class Mul(Node):
     symbol, arity = "×", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = (a, b)
         return a * b
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a, b = self.cache
         return dout * b, dout * a
@@ -105,6 +89,7 @@ class Div(Node):
     symbol, arity = "÷", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = a / b
         self.cache = (b, y)
@@ -112,6 +97,7 @@ class Div(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         b, y = self.cache
         da = dout / b
@@ -125,12 +111,14 @@ class Square(Node):
     symbol = "( )²"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return a * a
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a = self.cache
         return (2 * a * dout,)
@@ -143,12 +131,14 @@ class Cos(Node):
     symbol = "cos"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return np.cos(a)
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a = self.cache
         return (-np.sin(a) * dout,)
@@ -161,12 +151,14 @@ class Sin(Node):
     symbol = "sin"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return np.sin(a)
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a = self.cache
         return (np.cos(a) * dout,)
@@ -179,6 +171,7 @@ class Tanh(Node):
     symbol = "tanh"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = np.tanh(a)
         self.cache = y
@@ -186,6 +179,7 @@ class Tanh(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         y = self.cache
         return ((1 - y * y) * dout,)
@@ -198,6 +192,7 @@ class Sigmoid(Node):
     symbol = "σ"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = float(sigmoid(a))
         self.cache = y
@@ -205,6 +200,7 @@ class Sigmoid(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         y = self.cache
         return (y * (1 - y) * dout,)
@@ -217,6 +213,7 @@ class Log(Node):
     symbol = "log"
 
     def forward(self, a):
+        self._forward_starts()
         if a < 0:
             raise ValueError(f"Log expects a >= 0, got {a}")
         ### BEGIN SOLUTION
@@ -225,6 +222,7 @@ class Log(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a = self.cache
         return (dout / a,)
@@ -241,12 +239,14 @@ class LogSigmoid(Node):
     symbol = "log σ"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return float(log_sigmoid(a))
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
         a = self.cache
         return (float(sigmoid(-a)) * dout,)
