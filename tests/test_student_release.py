@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -408,3 +409,39 @@ def test_release_setup_cell_installs_the_students_own_copy_editable_in_colab(fak
     # run again (a second notebook, or the cell re-run): the clone is reused, not cloned again
     proc = subprocess.run([python, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_autoreload_brings_a_written_exercise_into_a_running_session(release, tmp_path):
+    """What the release's setup cell relies on (%autoreload 2): a stub replaced while objects of
+    the old classes are alive is the code those classes run next (no kernel restart)."""
+    dest, _ = release
+    shutil.copytree(dest / "helpers", tmp_path / "helpers")
+    code = textwrap.dedent(f"""
+        import os, sys, pathlib
+        sys.path.insert(0, {str(tmp_path)!r})
+        from IPython.extensions.autoreload import ModuleReloader
+        reloader = ModuleReloader()
+        reloader.enabled = reloader.check_all = True
+        from helpers.scalar import Add
+        node = Add()
+        try:
+            node.forward(1.0, 2.0)
+        except NotImplementedError:
+            pass
+        reloader.check()
+        path = pathlib.Path({str(tmp_path)!r}, "helpers", "scalar.py")
+        lines = path.read_text().split("\\n")
+        for i, line in enumerate(lines):
+            if "Exercise Add.forward:" in line:
+                lines[i] = "        return a + b"
+            if "Exercise Add.backward:" in line:
+                lines[i] = "        return dout, dout"
+        path.write_text("\\n".join(lines))
+        st = path.stat()
+        os.utime(path, (st.st_atime, st.st_mtime + 2))
+        reloader.check()
+        print(node.forward(1.0, 2.0), node.backward(1.0), Add().forward(2.0, 2.0))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["3.0", "(1.0,", "1.0)", "4.0"]
