@@ -325,7 +325,7 @@ class ExerciseReport:
             elif ex.file in self.unparsable:
                 status, detail = WRONG, self.unparsable[ex.file]
             elif failed:  # the direct tests (marked with its name) say best what is wrong
-                failed.sort(key=lambda i: (name not in res[i]["marks"], i))
+                failed.sort(key=lambda i: ("in an earlier test" in res[i]["detail"], name not in res[i]["marks"], i))
                 status, detail = WRONG, f"{failed[0]}: {res[failed[0]]['detail']}"
             elif held_by:
                 status, detail = WAITING, f"its tests need {', '.join(held_by)} first"
