@@ -68,6 +68,7 @@ def pytest_configure(config):
             config.option.tbstyle, config.option.reportchars = "no", ""
             config.option.verbose = min(config.option.verbose, -2)
             config.option.console_output_style = "classic"
+            config.option.disable_warnings = True  # a student's overflow warning is not the report
         # one module that does not import (a syntax error in helpers) must not hide the others
         config.option.continue_on_collection_errors = True
         # The repository is the one this file belongs to, whatever pytest picked as its rootdir.
@@ -169,7 +170,7 @@ class ExerciseTimeout(Exception):
 
 
 class ExerciseReport:
-    timeout, quiet = DEFAULT_TIMEOUT, False
+    timeout, quiet, touched = DEFAULT_TIMEOUT, False, frozenset()
 
     def __init__(self, root):
         self.root = Path(root)
@@ -300,6 +301,7 @@ class ExerciseReport:
             # a test stopped while inside an exercise is that exercise's own, whatever its name
             own[ex.name] |= {i for i, r in res.items() if r.get("timeout") == ex.name}
         failing = {i for i, r in res.items() if r["outcome"] == "failed"}
+        self.touched = {name for name, tests in calls.items() if tests}
 
         def unexplained(name, tests, bad):
             return sorted(i for i in tests if i in failing and not (res[i]["called"] & bad) - {name})
@@ -354,7 +356,7 @@ class ExerciseReport:
         tr.write_sep("=", f"exercises ({len(rows)})")
         shown = rows
         if config.option.keyword or config.option.markexpr:  # -k: only the exercises its tests check
-            shown = [row for row in rows if row[1] != UNTESTED]
+            shown = [row for row in rows if row[0].name in self.touched]
         files = list(dict.fromkeys(ex.file for ex, *_ in shown))
         for file in files:
             mine = [row for row in shown if row[0].file == file]
@@ -374,7 +376,9 @@ class ExerciseReport:
         for _, status, *_ in rows:
             counts[status] = counts.get(status, 0) + 1
         if len(shown) < len(rows):
-            counts.pop(UNTESTED, None)
+            counts = {}
+            for _, status, *_ in shown:
+                counts[status] = counts.get(status, 0) + 1
             counts[f"not checked (-k {config.option.keyword})"] = len(rows) - len(shown)
         tr.write_line(", ".join(f"{n} {s}" for s, n in counts.items()) + f" (of {len(rows)} exercises)", bold=True)
         if config.getoption("--exercises"):
