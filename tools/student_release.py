@@ -1,13 +1,17 @@
 """Generate the student release: the repository with every solution region replaced by a stub.
 
-    python -m tools.student_release [DEST] [--untracked]      # `make student`: DEST = build/student
+    python -m tools.student_release [DEST] [--untracked] [--colab-url URL]   # `make student`
 
 Files come from `git ls-files` (untracked junk is never shipped); of those, the ones a student
 needs (SHIPPED) are copied. In every .py file and notebook code cell, each region between
 `### BEGIN SOLUTION` and `### END SOLUTION` becomes
-`raise NotImplementedError("Exercise <name>: <hint>")`; notebook outputs are cleared and stub
-cells tagged `raises-exception`. Everything else is copied byte for byte. The exercises found are
-listed in tools/exercises.json, which `make check` (tools/check_exercises.py) reads.
+`raise NotImplementedError("Exercise <name>: <hint>")`, and each block between
+`### BEGIN INSTRUCTOR ONLY` and `### END INSTRUCTOR ONLY` is dropped; notebook outputs are
+cleared and stub cells tagged `raises-exception`. The release gets its own README.md and
+Makefile (tools/student/), and its notebooks' setup cell clones the student's copy (URL) in
+Colab and turns on autoreload everywhere; the "Open in Colab" badges open URL's notebooks.
+Everything else is copied byte for byte. The exercises found are listed in
+tools/exercises.json, which `make check` (tools/check_exercises.py) reads.
 
 This file is for instructors and is not shipped; `restore_release` (used by the round-trip
 test) copies the solutions back into a release.
