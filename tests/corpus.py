@@ -698,3 +698,43 @@ def alternatives(name):
 
 def mistakes(name):
     return [(key, *value) for key, value in CORPUS[name].items() if key.startswith("bug_")]
+
+# The notebook exercise (notebook 01, cell 4): the body of linear_softmax_loss after `N = X.shape[0]`;
+# judged by the notebook's own checking cell, not by `make check` (tests/test_corpus.py runs it).
+NOTEBOOK = {
+    "01_linear_classifier.linear_softmax_loss": {
+        "alt_stable_softmax_by_hand": _c("""
+            S = X @ W + b
+            S = S - S.max(axis=1, keepdims=True)
+            P = np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+            J = -np.sum(T * np.log(P)) / N + reg * np.sum(W ** 2)
+            dS = (P - T) / N
+            dW = X.T @ dS + 2 * reg * W
+            db = dS.sum(axis=0)
+        """),
+        "alt_softmax_helper_and_einsum": _c("""
+            P = F.softmax(np.einsum("nd,dk->nk", X, W) + b)
+            J = -np.mean(np.sum(T * np.log(P), axis=1)) + reg * np.sum(W * W)
+            dW = np.einsum("nd,nk->dk", X, P - T) / N + 2 * reg * W
+            db = np.mean(P - T, axis=0)
+        """),
+        "bug_forgets_1_over_N": (_c("""
+            P = F.softmax(X @ W + b)
+            J = -np.sum(T * np.log(P)) / N + reg * np.sum(W * W)
+            dW = X.T @ (P - T) + 2 * reg * W
+            db = (P - T).sum(axis=0) / N
+        """), "dW"),
+        "bug_forgets_reg_in_dW": (_c("""
+            P = F.softmax(X @ W + b)
+            J = -np.sum(T * np.log(P)) / N + reg * np.sum(W * W)
+            dW = X.T @ (P - T) / N
+            db = (P - T).sum(axis=0) / N
+        """), "dW"),
+        "bug_regularises_the_bias": (_c("""
+            P = F.softmax(X @ W + b)
+            J = -np.sum(T * np.log(P)) / N + reg * np.sum(W * W)
+            dW = X.T @ (P - T) / N + 2 * reg * W
+            db = (P - T).sum(axis=0) / N + 2 * reg * b
+        """), "db"),
+    },
+}
