@@ -24,6 +24,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
 .PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
+.PHONY: lab
 
 help:
 	@echo "make run    - set up, get the data, execute all notebooks in place"
@@ -33,6 +34,7 @@ help:
 	@echo "make nbval-oldest - nbval with every dependency at its oldest declared version (.venv-oldest)"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
+	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
 	@echo "make student - (instructors) write the student release, solutions stubbed, to build/student"
 	@echo "make clean  - remove caches and build output (keeps .venv and data)"
 
@@ -78,11 +80,14 @@ nbval-oldest: .venv-oldest/.installed data
 
 # Students: which exercises pass, which are not written yet, which are wrong (and where).
 check: setup data
-	$(PY) -m tools.check_exercises
+	@$(PY) -m tools.check_exercises $(if $(K),-k "$(K)")
+
+lab: setup data
+	$(PY) -m jupyter lab notebooks
 
 student: setup
 	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
-	$(PY) -m tools.student_release build/student
+	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
 
 bench: setup data
 	$(PY) -m benchmarks

@@ -231,6 +231,7 @@ class Conv2d(_Conv2dBase):
     forward:   out = W2 @ cols + b             W2 = W.reshape(F, C*KH*KW), cols = im2col(x_pad)
     backward:  dW2 = dout2 @ cols^T,   db = dout2 1,   dx_pad = col2im(W2^T @ dout2)
     where dout2 = dout arranged as (F, N*OH*OW), the layout of W2 @ cols.
+    forward caches (x_pad.shape, cols) in self.cache: backward reads them from there.
     """
 
     def forward(self, x):

@@ -15,17 +15,30 @@ from .functional import log_sigmoid, sigmoid
 
 
 class Node:
-    """One operation: forward(*inputs) -> output, backward(dout) -> tuple of d(inputs)."""
+    """One operation: forward(*inputs) -> output, backward(dout) -> tuple of d(inputs).
+
+    The contract between a node's two methods: forward may save in `self.cache` whatever its
+    backward needs (inputs, output, or both, in any layout: both methods are the node's own).
+    Calling backward before forward raises RuntimeError: the first line of each method (above
+    the part you write) records and checks that.
+    """
 
     symbol = "?"  # what the graph drawing writes in the node's circle
     arity = 1  # number of inputs
 
     def __init__(self):
         self.cache = None
+        self._forward_done = False
+
+    def _forward_starts(self):
+        self._forward_done = True
+
+    def _check_forward(self):
+        if not getattr(self, "_forward_done", False):
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
 
     def _cached(self):
-        if self.cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        self._check_forward()
         return self.cache
 
     def __repr__(self):
@@ -38,14 +51,14 @@ class Add(Node):
     symbol, arity = "+", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
-        self.cache = ()  # nothing to save: both local derivatives are 1
         return a + b
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        self._cached()
         return dout, dout
         ### END SOLUTION
 
@@ -56,14 +69,16 @@ class Mul(Node):
     symbol, arity = "×", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = (a, b)
         return a * b
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a, b = self._cached()
+        a, b = self.cache
         return dout * b, dout * a
         ### END SOLUTION
 
@@ -74,6 +89,7 @@ class Div(Node):
     symbol, arity = "÷", 2
 
     def forward(self, a, b):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = a / b
         self.cache = (b, y)
@@ -81,8 +97,9 @@ class Div(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        b, y = self._cached()
+        b, y = self.cache
         da = dout / b
         return da, -da * y  # -da * y, not -dout * a / b**2: b**2 can under- or overflow
         ### END SOLUTION
@@ -94,14 +111,16 @@ class Square(Node):
     symbol = "( )²"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return a * a
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (2 * a * dout,)
         ### END SOLUTION
 
@@ -112,14 +131,16 @@ class Cos(Node):
     symbol = "cos"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return np.cos(a)
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (-np.sin(a) * dout,)
         ### END SOLUTION
 
@@ -130,14 +151,16 @@ class Sin(Node):
     symbol = "sin"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return np.sin(a)
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (np.cos(a) * dout,)
         ### END SOLUTION
 
@@ -148,6 +171,7 @@ class Tanh(Node):
     symbol = "tanh"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = np.tanh(a)
         self.cache = y
@@ -155,8 +179,9 @@ class Tanh(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        y = self._cached()
+        y = self.cache
         return ((1 - y * y) * dout,)
         ### END SOLUTION
 
@@ -167,6 +192,7 @@ class Sigmoid(Node):
     symbol = "σ"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         y = float(sigmoid(a))
         self.cache = y
@@ -174,8 +200,9 @@ class Sigmoid(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        y = self._cached()
+        y = self.cache
         return (y * (1 - y) * dout,)
         ### END SOLUTION
 
@@ -186,6 +213,7 @@ class Log(Node):
     symbol = "log"
 
     def forward(self, a):
+        self._forward_starts()
         if a < 0:
             raise ValueError(f"Log expects a >= 0, got {a}")
         ### BEGIN SOLUTION
@@ -194,8 +222,9 @@ class Log(Node):
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (dout / a,)
         ### END SOLUTION
 
@@ -210,14 +239,16 @@ class LogSigmoid(Node):
     symbol = "log σ"
 
     def forward(self, a):
+        self._forward_starts()
         ### BEGIN SOLUTION
         self.cache = a
         return float(log_sigmoid(a))
         ### END SOLUTION
 
     def backward(self, dout):
+        self._check_forward()
         ### BEGIN SOLUTION
-        a = self._cached()
+        a = self.cache
         return (float(sigmoid(-a)) * dout,)
         ### END SOLUTION
 

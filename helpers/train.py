@@ -4,7 +4,6 @@ Shared by the linear classifier (01), the MLP (04) and the residual networks (05
 """
 import time
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -80,28 +79,27 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
     """
     scores = model.forward(X)
     loss = loss_fn.forward(scores, targets)
-    with _without_input_grad(model):  # X is data: nobody needs dL/dX
-        model.backward(loss_fn.backward())
+    _backward_without_input_grad(model, loss_fn.backward())  # X is data: nobody needs dL/dX
     loss += l2_penalty(model, reg)  # after backward: it adds 2 reg W to the fresh grads
     optimizer.step(model)
     return float(loss)
 
 
-@contextmanager
-def _without_input_grad(model):
-    """Let the layer that reads the data skip its dx (a Linear's dout W^T, as costly as its dW),
-    as autograd does for inputs that need no gradient. Layers without the switch are left alone."""
-    first = model
-    while isinstance(first, Sequential) and len(first):
-        first = first[0]
-    saved = getattr(first, "input_grad", None)
-    if saved is not None:
-        first.input_grad = False
-    try:
-        yield
-    finally:
-        if saved is not None:
-            first.input_grad = saved
+def _backward_without_input_grad(model, dout):
+    """model.backward(dout), except that the layer that reads the data skips its dx (a Linear's
+    dout W^T, as costly as its dW) through its backward_params, as autograd does for inputs that
+    need no gradient. Models whose first layer has no backward_params run backward in full."""
+    if not (isinstance(model, Sequential) and len(model)):
+        return _first_backward(model, dout)
+    for layer in reversed(model.layers[1:]):
+        dout = layer.backward(dout)
+    return _backward_without_input_grad(model.layers[0], dout)
+
+
+def _first_backward(layer, dout):
+    if hasattr(layer, "backward_params"):
+        return layer.backward_params(dout)
+    return layer.backward(dout)
 
 
 def two_layer_net(D, H, K, rng, dtype=np.float64):

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from release_fixtures import FAKE, fake_notebook
 
-from tools.exercises import MarkerError, collect, find_regions, restore_source, strip_source, without_markers
+from tools.exercises import (
+    MarkerError, collect, find_regions, restore_source, strip_instructor_only, strip_source, without_markers,
+)
 from tools.student_release import strip_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,10 +122,19 @@ def test_restore_round_trips_every_real_helpers_module():
     marked = [p for p in sorted((ROOT / "helpers").glob("*.py")) if "### BEGIN SOLUTION" in p.read_text()]
     assert marked, "no helpers module has solution markers"
     for path in marked:
-        source = path.read_text()
+        source = strip_instructor_only(path.read_text(), path.name)
         student, regions = strip_source(source, path.name)
         assert "BEGIN SOLUTION" not in student and len(regions) >= 1
         assert restore_source(student, source, path.name) == without_markers(source)
+
+
+def test_instructor_only_blocks_are_dropped_and_checked():
+    source = "def f(x):\n    ### BEGIN INSTRUCTOR ONLY\n    return 2 * x\n    ### END INSTRUCTOR ONLY\n    return x + x\n"
+    assert strip_instructor_only(source, "f.py") == "def f(x):\n    return x + x\n"
+    with pytest.raises(MarkerError, match=r"^f.py:2: .* never closed"):
+        strip_instructor_only(source.replace("    ### END INSTRUCTOR ONLY\n", ""), "f.py")
+    with pytest.raises(MarkerError, match=r"^f.py:4: .* without"):
+        strip_instructor_only(source.replace("    ### BEGIN INSTRUCTOR ONLY\n", "\n"), "f.py")
 
 
 def test_a_name_in_two_files_is_qualified_with_its_module(tmp_path):

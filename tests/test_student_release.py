@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -65,6 +66,7 @@ def run_checker(root, *args):
     )  # fmt: skip
     assert out.is_file(), f"the checker wrote no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     report = json.loads(out.read_text())
+    report["returncode"] = proc.returncode
     return {e["name"]: (e["status"], e["detail"]) for e in report["exercises"]}, report, proc.stdout
 
 
@@ -118,6 +120,25 @@ def test_release_of_a_fake_repository(fake_repo, tmp_path):
     assert report["not_collected"] == [
         {"test": "tests/test_fake.py", "detail": f"helpers/fake.py:{line}: SyntaxError: invalid syntax"}
     ]
+
+
+def test_checker_is_calm_stops_infinite_loops_and_explains_its_statuses(fake_repo, tmp_path):
+    dest = tmp_path / "student"
+    build_release(dest, fake_repo)
+    # the first run: only the report (no progress rows, no "5 failed"), success as nothing is wrong
+    statuses, report, text = run_checker(dest)
+    assert report["returncode"] == 0, text
+    assert text.lstrip().startswith("=") and "failed" not in text and "%]" not in text, text
+    assert "what the statuses mean:" in text and "not yet implemented  its stub is still there" in text
+
+    restore_release(dest, fake_repo)
+    fake = dest / "helpers" / "fake.py"
+    fake.write_text(fake.read_text().replace("    return x * x\n", "    while True:\n        x = x + 0\n"))
+    statuses, report, text = run_checker(dest, "--exercise-timeout", "1")
+    # the test it first looped in (its later tests stop it at once: "... in an earlier test")
+    assert statuses["square"] == ("wrong", "tests/test_fake.py::test_square_values: square: still running after 1 s, infinite loop?")
+    assert statuses["Scale.forward"][0] == "passed" and report["returncode"] == 1
+    assert "wrong                one of its own tests fails" in text
 
 
 def test_release_refuses_bad_markers_and_foreign_folders(fake_repo, tmp_path):
@@ -212,6 +233,18 @@ def test_release_ships_what_students_need_and_no_solution(release):
     found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
     missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
     assert not missing, f"exercises without solution markers: {missing}"
+    # its own README and Makefile: nothing that only works in the instructor's repository
+    readme, makefile = (dest / "README.md").read_text(), (dest / "Makefile").read_text()
+    for instructor_only in ("make bench", "make student", ".ci/run", "benchmarks/", "nbval", "For instructors"):
+        assert instructor_only not in readme, f"the release README mentions {instructor_only!r}"
+    assert "make lab" in readme and "autoreload" in readme and "in doubt" in readme and "%(" not in readme
+    assert "lab:" in makefile and "bench:" not in makefile and "student:" not in makefile
+    names = {e.name for e in exercises}
+    assert all(f"`{name.split('.', 1)[-1] if name.startswith('01_') else name}`" in readme for name in names), (
+        f"exercises missing from the README's table: {sorted(n for n in names if f'`{n}`' not in readme)}"
+    )
+    # Linear.backward is one exercise with one stub (no flag that splits it)
+    assert (dest / "helpers/layers.py").read_text().count("Exercise Linear.backward:") == 1
     for path in shipped:
         if path.endswith(".py"):
             assert without_markers(text := (dest / path).read_text()) == text, f"{path} still has markers"
@@ -219,6 +252,10 @@ def test_release_ships_what_students_need_and_no_solution(release):
             cells = [c for c in nbformat.read(dest / path, as_version=4).cells if c.cell_type == "code"]
             assert all(without_markers(c.source) == c.source for c in cells), f"{path} still has markers"
             assert all(not c.outputs and c.execution_count is None for c in cells), f"{path} has outputs"
+            # Colab: the badge opens the release's repository, the setup cell clones it editable
+            text = (dest / path).read_text()
+            assert "github/numpy-dl-notebooks/numpy-dl-notebooks/" not in text, f"{path}: a badge opens the instructor's repository"
+            assert "git+https://github.com/numpy-dl-notebooks" not in text and "%autoreload 2" in cells[0].source, path
 
 
 def test_release_imports_its_own_helpers(release):
@@ -291,9 +328,121 @@ def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
     rows, others = report.statuses()
     assert {ex.name: (status, detail) for ex, status, detail, _ in rows} == {
         "Linear.backward": ("wrong", "test_linear_backward: assert 0.5 < 1e-07"),
-        "softmax": ("passed", "1 test passed"),  # its failing test also ran the wrong Linear.backward
-        "im2col": ("passed", "1 test passed"),
+        # their failing tests also ran the wrong Linear.backward: not "wrong", and not "passed" either
+        "softmax": ("waiting", "its tests need Linear.backward first"),
+        "im2col": ("waiting", "its tests need Linear.backward first"),
         "Conv.forward": ("not yet implemented", "hint Conv.forward"),
         "ReLU.backward": ("waiting", "its tests need Conv.forward first"),
     }
     assert others == [("test_unrelated", "assert 1 == 2")]
+
+    # A failing test that calls only exercises whose own tests pass: none of them reads "passed".
+    report.results = {
+        "test_softmax_values": result("passed", ["softmax"]),
+        "test_im2col_values": result("passed", ["im2col"]),
+        "test_pipeline": result("failed", ["softmax", "im2col"], detail="assert 0.5 < 1e-07"),
+        "test_only_relu": result("failed", ["ReLU.backward"], detail="assert 2 == 3"),
+    }
+    for nodeid, r in report.results.items():
+        r["tokens"] = _tokens(nodeid)
+    rows, others = report.statuses()
+    statuses = {ex.name: (status, detail) for ex, status, detail, _ in rows}
+    assert statuses["softmax"] == ("in doubt", "test_pipeline (with im2col): assert 0.5 < 1e-07")
+    assert statuses["im2col"] == ("in doubt", "test_pipeline (with softmax): assert 0.5 < 1e-07")
+    # a failing test that calls one exercise alone is about that exercise, whatever its name
+    assert statuses["ReLU.backward"] == ("wrong", "test_only_relu: assert 2 == 3")
+    assert others == []
+
+
+def test_release_setup_cell_installs_the_students_own_copy_editable_in_colab(fake_repo, tmp_path):
+    """The Colab branch of the release's setup cell, run here (forced by NPDL_FORCE_COLAB) against
+    a local git URL: it clones the student's copy, installs it editable and imports from it."""
+    import site
+    import sysconfig
+
+    setup = nbformat.v4.new_code_cell(
+        'import sys\nif "google.colab" in sys.modules:  # on Colab, install the course\'s helpers package first\n'
+        '    import subprocess\n    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+        '                    "git+https://github.com/numpy-dl-notebooks/numpy-dl-notebooks"], check=True)\n'
+        "import numpy as np\nfrom helpers.fake import square\nSEED = 0"
+    )
+    nb = nbformat.read(fake_repo / "notebooks" / "01_fake.ipynb", as_version=4)
+    nb.cells.insert(1, setup)
+    nbformat.write(nb, fake_repo / "notebooks" / "01_fake.ipynb")
+    (fake_repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "fake-course"\nversion = "0"\n[tool.setuptools]\npackages = ["helpers"]\n'
+    )
+    _git(fake_repo, "add", "-A")
+    bare = tmp_path / "students-copy.git"  # the student's repository, here a local bare clone
+    dest = tmp_path / "student"
+    build_release(dest, fake_repo, colab_url=bare.as_uri())
+    cell = [c for c in nbformat.read(dest / "notebooks" / "01_fake.ipynb", as_version=4).cells if c.cell_type == "code"][0]
+    assert f'COURSE_REPO = "{bare.as_uri()}"' in cell.source and "git+https" not in cell.source
+    assert "%load_ext autoreload\n%autoreload 2\n" in cell.source  # in every environment
+    _git(dest, "init", "-q")
+    _git(dest, "add", "-A")
+    _git(dest, "-c", "user.name=s", "-c", "user.email=s@x", "commit", "-qm", "my copy")
+    subprocess.run(["git", "clone", "-q", "--bare", str(dest), str(bare)], check=True)
+
+    # A fresh environment for the install (this one's helpers must stay this one's), which sees
+    # this environment's packages (numpy) through a .pth file.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    Path(purelib, "outer.pth").write_text("\n".join(site.getsitepackages() + [sysconfig.get_paths()["purelib"]]) + "\n")
+    course = tmp_path / "content" / "course"
+    code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith("%"))  # magics: IPython only
+    code += "\nimport helpers.fake\nprint(helpers.fake.__file__)"
+    env = dict(os.environ, NPDL_FORCE_COLAB="1", NPDL_COURSE_DIR=str(course), PIP_NO_DEPS="1")
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
+    proc = subprocess.run([python, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert Path(proc.stdout.split()[-1]).resolve() == (course / "helpers" / "fake.py").resolve()
+    # editable: a new process imports the clone, where the student's edits go
+    (course / "helpers" / "fake.py").write_text((course / "helpers" / "fake.py").read_text() + "\nEDITED = True\n")
+    proc = subprocess.run([python, "-c", "import helpers.fake; print(helpers.fake.EDITED)"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    assert proc.stdout.strip() == "True", proc.stderr[-2000:]
+    # run again (a second notebook, or the cell re-run): the clone is reused, not cloned again
+    proc = subprocess.run([python, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_autoreload_brings_a_written_exercise_into_a_running_session(release, tmp_path):
+    """What the release's setup cell relies on (%autoreload 2): a stub replaced while objects of
+    the old classes are alive is the code those classes run next (no kernel restart)."""
+    dest, _ = release
+    shutil.copytree(dest / "helpers", tmp_path / "helpers")
+    code = textwrap.dedent(f"""
+        import os, sys, pathlib
+        sys.path.insert(0, {str(tmp_path)!r})
+        from IPython.extensions.autoreload import ModuleReloader
+        reloader = ModuleReloader()
+        reloader.enabled = reloader.check_all = True
+        from helpers.scalar import Add
+        node = Add()
+        try:
+            node.forward(1.0, 2.0)
+        except NotImplementedError:
+            pass
+        reloader.check()
+        path = pathlib.Path({str(tmp_path)!r}, "helpers", "scalar.py")
+        lines = path.read_text().split("\\n")
+        for i, line in enumerate(lines):
+            if "Exercise Add.forward:" in line:
+                lines[i] = "        return a + b"
+            if "Exercise Add.backward:" in line:
+                lines[i] = "        return dout, dout"
+        path.write_text("\\n".join(lines))
+        st = path.stat()
+        os.utime(path, (st.st_atime, st.st_mtime + 2))
+        reloader.check()
+        print(node.forward(1.0, 2.0), node.backward(1.0), Add().forward(2.0, 2.0))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["3.0", "(1.0,", "1.0)", "4.0"]

@@ -174,43 +174,31 @@ def test_train_step_returns_loss_with_l2_and_updates(rng):
         np.testing.assert_allclose(p, before[n] - lr * grads[n], rtol=1e-12, atol=1e-15)
 
 
-def test_linear_without_input_grad_returns_none_and_the_same_param_grads(rng):
+def test_linear_backward_params_gives_the_same_param_grads_as_backward(rng):
     layer = Linear(5, 3, rng)
+    layer.params["b"] += rng.standard_normal(3)
     x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
     layer.forward(x)
-    dx = layer.backward(dout)
+    layer.backward(dout)
     full = {k: g.copy() for k, g in layer.grads.items()}
-    layer.input_grad = False
+    layer.grads = {k: np.zeros_like(g) for k, g in layer.grads.items()}
     layer.forward(x)
-    assert layer.backward(dout) is None
+    assert layer.backward_params(dout) is None
     for k in full:
-        np.testing.assert_array_equal(layer.grads[k], full[k])
-    np.testing.assert_allclose(dx, dout @ layer.params["W"].T)
+        np.testing.assert_allclose(layer.grads[k], full[k], rtol=1e-12, atol=1e-15)
 
 
-def test_train_step_skips_only_the_data_gradient_and_restores_the_switch(rng):
+def test_train_step_skips_only_the_data_gradient(rng):
     net = two_layer_net(4, 3, 2, rng)
     calls = []
-    second_backward = net[2].backward
-    net[2].backward = lambda dout: calls.append("2") or second_backward(dout)
-    first_backward = net[0].backward
-    net[0].backward = lambda dout: calls.append(net[0].input_grad) or first_backward(dout)
+    for i in (0, 2):
+        for method in ("backward", "backward_params"):
+            inner = getattr(net[i], method)
+            setattr(net[i], method, lambda dout, inner=inner, tag=f"{i}.{method}": calls.append(tag) or inner(dout))
     X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
     train_step(net, SoftmaxCrossEntropy(), SGD(0.1), X, T)
-    assert calls == ["2", False]  # the hidden layer still passes dx down; the first layer skips it
-    assert net[0].input_grad is True and net[2].input_grad is True
-
-
-def test_train_step_restores_the_switch_when_backward_fails(rng):
-    net = two_layer_net(4, 3, 2, rng)
-
-    def failing_backward(dout):
-        raise RuntimeError("backward failed")
-
-    net[2].backward = failing_backward
-    with pytest.raises(RuntimeError, match="backward failed"):
-        train_step(net, SoftmaxCrossEntropy(), SGD(0.1), rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]])
-    assert net[0].input_grad is True
+    # the hidden layer still passes dx down; the first layer computes its parameters' grads only
+    assert [c for c in calls if c.startswith(("0.", "2."))][:2] == ["2.backward", "0.backward_params"]
 
 
 # --- fit --------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+# Code the instructor's copy runs and the release drops entirely (a fast path that would show a
+# solution); the code after the block is what the release runs instead.
+BEGIN_ONLY, END_ONLY = "### BEGIN INSTRUCTOR ONLY", "### END INSTRUCTOR ONLY"
 YOUR_CODE = "# YOUR CODE HERE"
 MANIFEST = "tools/exercises.json"
 # A comment that looks like a marker but is not exactly one (typo, wrong number of #) is an
@@ -254,9 +257,29 @@ def restore_source(student, solution, where, notebook=False):
     return "\n".join(lines)
 
 
+def strip_instructor_only(source, where):
+    """The source without its instructor-only blocks (marker lines included)."""
+    out, open_at = [], None
+    for i, line in enumerate(source.split("\n")):
+        text = line.strip()
+        if text == BEGIN_ONLY:
+            if open_at is not None:
+                raise MarkerError(f"{where}:{i + 1}: nested {BEGIN_ONLY!r}")
+            open_at = i
+        elif text == END_ONLY:
+            if open_at is None:
+                raise MarkerError(f"{where}:{i + 1}: {END_ONLY!r} without a {BEGIN_ONLY!r} before it")
+            open_at = None
+        elif open_at is None:
+            out.append(line)
+    if open_at is not None:
+        raise MarkerError(f"{where}:{open_at + 1}: {BEGIN_ONLY!r} is never closed by {END_ONLY!r}")
+    return "\n".join(out)
+
+
 def without_markers(source):
     """The source with the marker lines dropped (what restore_source gives back)."""
-    return "\n".join(ln for ln in source.split("\n") if ln.strip() not in (BEGIN, END))
+    return "\n".join(ln for ln in source.split("\n") if ln.strip() not in (BEGIN, END, BEGIN_ONLY, END_ONLY))
 
 
 def file_regions(root, path, rename=None):

@@ -1,19 +1,24 @@
 """Generate the student release: the repository with every solution region replaced by a stub.
 
-    python -m tools.student_release [DEST] [--untracked]      # `make student`: DEST = build/student
+    python -m tools.student_release [DEST] [--untracked] [--colab-url URL]   # `make student`
 
 Files come from `git ls-files` (untracked junk is never shipped); of those, the ones a student
 needs (SHIPPED) are copied. In every .py file and notebook code cell, each region between
 `### BEGIN SOLUTION` and `### END SOLUTION` becomes
-`raise NotImplementedError("Exercise <name>: <hint>")`; notebook outputs are cleared and stub
-cells tagged `raises-exception`. Everything else is copied byte for byte. The exercises found are
-listed in tools/exercises.json, which `make check` (tools/check_exercises.py) reads.
+`raise NotImplementedError("Exercise <name>: <hint>")`, and each block between
+`### BEGIN INSTRUCTOR ONLY` and `### END INSTRUCTOR ONLY` is dropped; notebook outputs are
+cleared and stub cells tagged `raises-exception`. The release gets its own README.md and
+Makefile (tools/student/), and its notebooks' setup cell clones the student's copy (URL) in
+Colab and turns on autoreload everywhere; the "Open in Colab" badges open URL's notebooks.
+Everything else is copied byte for byte. The exercises found are listed in
+tools/exercises.json, which `make check` (tools/check_exercises.py) reads.
 
 This file is for instructors and is not shipped; `restore_release` (used by the round-trip
 test) copies the solutions back into a release.
 """
 import argparse
 import copy
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +33,7 @@ from tools.exercises import (
     collect,
     read_manifest,
     restore_source,
+    strip_instructor_only,
     stub_positions,
     strip_source,
     write_manifest,
@@ -41,8 +47,38 @@ SHIPPED = (
     "tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py",
 )  # fmt: skip
 # The tests of this tooling need the solutions and this generator.
-NOT_SHIPPED = ("tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/release_fixtures.py")
+NOT_SHIPPED = (
+    "tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/release_fixtures.py",
+    "tests/corpus.py", "tests/test_corpus.py",  # the corpus holds solutions
+)
 NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
+# The release's own README and Makefile (no instructor-only targets or files), shipped in place of
+# the instructor's.
+REPLACED = {"README.md": "tools/student/README.md", "Makefile": "tools/student/Makefile"}
+# Where the release's notebooks clone the course from in Colab: the published student release.
+# `make student` takes another with COLAB_URL=...; a student who works in a fork edits the one line
+# COURSE_REPO = "..." in the first cell of a notebook.
+COLAB_URL = "https://github.com/numpy-dl-notebooks/numpy-dl-notebooks-student"
+# The instructor notebooks' first lines: in Colab, pip install the (read-only) package.
+_COLAB_INSTALL = re.compile(
+    r'\Aimport sys\nif "google\.colab" in sys\.modules:.*?\n(?:\s+.*\n)*?\s+.*check=True\)\n', re.DOTALL
+)
+COLAB_SETUP = """\
+import os, subprocess, sys
+COURSE_REPO = "{url}"  # <- your copy of the course (your fork of the student release)
+COURSE_DIR = os.environ.get("NPDL_COURSE_DIR", "/content/course")  # where Colab keeps it
+if "google.colab" in sys.modules or os.environ.get("NPDL_FORCE_COLAB"):  # (NPDL_FORCE_COLAB: tests)
+    # Your own clone, installed editable: edit helpers/*.py there (Colab's Files panel, or
+    # %%writefile), and autoreload below brings the change into this notebook.
+    if not os.path.isdir(os.path.join(COURSE_DIR, "helpers")):  # once per Colab session
+        subprocess.run(["git", "clone", "-q", COURSE_REPO, COURSE_DIR], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR], check=True)
+    sys.path.insert(0, COURSE_DIR)  # this kernel started before the install
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+# Re-import edited helpers/*.py before every cell, so your changes reach this running notebook.
+%load_ext autoreload
+%autoreload 2
+"""
 
 
 def is_shipped(path):
@@ -65,17 +101,40 @@ def tracked_files(root, untracked=False):
 
 
 def strip_python(text, path, rename):
-    student, regions = strip_source(text, path, rename=rename)
+    student, regions = strip_source(strip_instructor_only(text, path), path, rename=rename)
     stubs = stub_positions(student)
     return student, [Exercise(r.name, path, i + 1, r.hint) for r, i in zip(regions, stubs)]
 
 
-def strip_notebook(nb, path, rename=None):
-    """(student notebook, exercises): outputs cleared, regions stubbed, stub cells tagged."""
+def colab_setup(source, url=COLAB_URL):
+    """The release's setup cell: in Colab, clone the student's copy and install it editable (the
+    instructor's cell pip-installs a read-only package); everywhere, autoreload."""
+    if not _COLAB_INSTALL.match(source):
+        return source
+    return _COLAB_INSTALL.sub(lambda _: COLAB_SETUP.format(url=url), source, count=1)
+
+
+_BADGE = "colab.research.google.com/github/numpy-dl-notebooks/numpy-dl-notebooks/"
+
+
+def colab_badge(text, url=COLAB_URL):
+    """Point the "Open in Colab" links at the release's repository, when it is on GitHub."""
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", url)
+    return text.replace(_BADGE, f"colab.research.google.com/github/{m[1]}/{m[2]}/") if m else text
+
+
+def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL):
+    """(student notebook, exercises): outputs cleared, regions stubbed, stub cells tagged, the
+    setup cell (the first code cell) made to install the student's own editable copy in Colab."""
     nb, stem, exercises = copy.deepcopy(nb), Path(path).stem, []
+    first = True
     for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = colab_badge(cell.source, colab_url)
         if cell.cell_type != "code":
             continue
+        if first:
+            cell.source, first = colab_setup(cell.source, colab_url), False
         cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("execution", None)  # run timings
         student, regions = strip_source(
@@ -104,7 +163,7 @@ def _prepare(dest, source):
     return dest
 
 
-def build_release(dest, source=ROOT, untracked=False):
+def build_release(dest, source=ROOT, untracked=False, colab_url=COLAB_URL):
     """Write the student release of `source` into `dest`; return its exercises (one per name)."""
     source = Path(source).resolve()
     paths = [p for p in tracked_files(source, untracked) if is_shipped(p)]
@@ -112,13 +171,15 @@ def build_release(dest, source=ROOT, untracked=False):
     dest = _prepare(dest, source)
     exercises = []
     for path in paths:
-        src, out = source / path, dest / path
+        src, out = source / REPLACED.get(path, path), dest / path
+        if path in REPLACED and not src.is_file():
+            src = source / path  # a source without its own student files ships the instructor's
         out.parent.mkdir(parents=True, exist_ok=True)
         if path.endswith(".py"):
             student, found = strip_python(src.read_text(encoding="utf-8"), path, renames[path])
             out.write_text(student, encoding="utf-8")
         elif path.endswith(".ipynb"):
-            nb, found = strip_notebook(nbformat.read(src, as_version=4), path, renames[path])
+            nb, found = strip_notebook(nbformat.read(src, as_version=4), path, renames[path], colab_url)
             nbformat.write(nb, out)
         else:
             shutil.copy2(src, out)
@@ -156,9 +217,11 @@ def main(argv=None):
     parser.add_argument("dest", nargs="?", default="build/student", help="output folder (default: build/student)")
     parser.add_argument("--source", default=str(ROOT), help="the instructor repository (default: this one)")
     parser.add_argument("--untracked", action="store_true", help="also ship untracked, not ignored files")
+    parser.add_argument("--colab-url", default=COLAB_URL,
+                        help=f"the repository the release's notebooks clone in Colab (default: {COLAB_URL})")
     args = parser.parse_args(argv)
     try:
-        exercises = build_release(args.dest, args.source, args.untracked)
+        exercises = build_release(args.dest, args.source, args.untracked, args.colab_url or COLAB_URL)
     except MarkerError as err:
         raise SystemExit(f"student release not written: {err}")
     width = max((len(e.name) for e in exercises), default=0)
