@@ -146,7 +146,6 @@ def test_the_notebook_exercise_accepts_every_alternative():
                 assert _run_notebook_exercise(code) is None, f"{name} {key} is refused by its notebook's check"
 
 
-@pytest.mark.xfail(strict=True, reason="notebook 01 cell 6 gets assertion messages from the lead (issue 14 handover)")
 def test_the_notebook_exercise_names_what_is_wrong():
     for name, entries in NOTEBOOK.items():
         for key, value in entries.items():
