@@ -31,7 +31,8 @@ help:
 	@echo "make test   - set up, get the data, unit tests and nbval over all notebooks"
 	@echo "make data   - download the datasets (verified checksums) into data/"
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
-	@echo "make nbval-oldest - nbval with every dependency at its oldest declared version (.venv-oldest)"
+	@echo "make nbval-oldest - nbval with every runtime dependency at its oldest declared version (.venv-oldest)"
+	@echo "make unit   - the unit tests only"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
@@ -65,10 +66,13 @@ unit: setup
 nbval: setup data
 	$(PY) -m pytest $(NBVAL) $(NOTEBOOKS)
 
-# nbval once more, in .venv-oldest, with every dependency at the lower bound pyproject.toml declares.
+# nbval once more, in .venv-oldest, with every runtime dependency at the lower bound pyproject.toml
+# declares. The oldest versions have wheels for Python 3.9 to 3.12 only, and the constraints tool
+# needs 3.11+: PYTHON_OLDEST=python3.11 (or 3.12) where python3 is newer.
+PYTHON_OLDEST ?= python3
 OLDEST := .venv-oldest/bin/python
 .venv-oldest/.installed: pyproject.toml tools/oldest_constraints.py
-	python3 -m venv .venv-oldest
+	$(PYTHON_OLDEST) -m venv .venv-oldest
 	$(OLDEST) -m pip install --quiet --upgrade pip
 	$(OLDEST) tools/oldest_constraints.py > .venv-oldest/constraints.txt
 	$(OLDEST) -m pip install --quiet -c .venv-oldest/constraints.txt -e ".[dev]"

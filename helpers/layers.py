@@ -112,8 +112,11 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """y = max(x, 0);   dx = dout * [x > 0].   A NaN in x stays NaN in y (it is not a "negative"
-    to clip to 0): a broken input must show in the loss, not vanish in the first activation."""
+    """y = max(x, 0);   dx = dout * [x > 0].
+
+    A NaN in x stays NaN in y (it is not a "negative" to clip to 0): a broken input must show in
+    the loss, not vanish in the first activation.
+    """
 
     def forward(self, x):
         x = np.asarray(x)

@@ -213,7 +213,7 @@ def linear_classifier(rng, n=8, d=5, k=4, reg=0.05):
 
 
 @pytest.mark.parametrize("name", ["W", "b"])
-def test_linear_softmax_gradient_matches_finite_differences(rng, name):
+def test_classifier_gradient_matches_finite_differences(rng, name):
     layer, _, loss, gradients, _, _ = linear_classifier(rng)
     dW, db = gradients()
     analytic = {"W": dW, "b": db}[name]
@@ -221,7 +221,7 @@ def test_linear_softmax_gradient_matches_finite_differences(rng, name):
     assert rel_error(analytic, numeric) < 1e-7
 
 
-def test_linear_softmax_gradient_agrees_with_the_closed_form(rng):
+def test_classifier_gradient_agrees_with_the_closed_form(rng):
     # dJ/dW = X^T (P - T) / N + 2 reg W,  dJ/db = 1^T (P - T) / N
     layer, _, _, gradients, X, T = linear_classifier(rng)
     dW, db = gradients()

@@ -24,7 +24,7 @@ def results_rows(readme=ROOT / "README.md"):
 
 
 def printed_numbers(notebook):
-    """Every decimal figure in the notebook's stored text outputs, as floats."""
+    """Every decimal figure in the notebook's stored text outputs, as printed (strings)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     text = []
     for cell in cells:
@@ -33,16 +33,19 @@ def printed_numbers(notebook):
                 text.append("".join(out["text"]))
             elif "text/plain" in out.get("data", {}):
                 text.append("".join(out["data"]["text/plain"]))
-    return [float(m) for m in re.findall(r"\d+\.\d+(?:e[-+]?\d+)?", "\n".join(text))]
+    return re.findall(r"(?<![\w.])\d+\.\d+(?:e[-+]?\d+)?", "\n".join(text))
+
+
+def _parts(figure):
+    """'4.1e-05' -> ('4.1', -5); '92.46' -> ('92.46', 0)."""
+    mantissa, _, exponent = figure.partition("e")
+    return mantissa, int(exponent or 0)
 
 
 def matches(figure, printed):
-    """figure (a string with d decimals) is some printed number rounded to d decimals."""
-    mantissa = figure.split("e")[0]
-    decimals = len(mantissa.split(".")[1])
-    if "e" in figure:
-        return any(float(format(p, f".{decimals}e")) == float(figure) for p in printed)
-    return any(format(p, f".{decimals}f") == figure for p in printed)
+    """figure is printed as it is written: the same digits, the same number of decimals (only an
+    exponent may be written differently, 4.1e-5 for 4.1e-05)."""
+    return _parts(figure) in {_parts(p) for p in printed}
 
 
 def test_readme_has_a_results_row_for_every_notebook_with_results():
@@ -64,6 +67,7 @@ def test_every_readme_figure_is_printed_by_its_notebook(notebook_number, row):
 
 
 def test_the_check_catches_a_changed_figure():
-    printed = [92.46, 35.75, 4.1e-05]
-    assert matches("92.46", printed) and matches("4.1e-5", printed) and matches("35.8", printed)
-    assert not matches("92.47", printed) and not matches("4.2e-5", printed) and not matches("35.7", printed)
+    printed = ["92.46", "35.75", "4.1e-05", "97.4", "-0.06"]
+    assert matches("92.46", printed) and matches("4.1e-5", printed) and matches("35.75", printed)
+    assert not matches("92.47", printed) and not matches("4.2e-5", printed) and not matches("35.8", printed)
+    assert not matches("97.40", printed)  # printed with fewer decimals: not the README's figure
