@@ -1,17 +1,10 @@
-"""Shared timing helpers for the benchmarks."""
-import time
+"""Shared helpers for the benchmarks (the timing itself is helpers.timing.time_call)."""
+from helpers.timing import time_call
 
 
 def best_time(fn, repeat=5, number=1):
     """Best wall-clock seconds per call of fn() over `repeat` rounds of `number` calls (after a warm-up)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
+    return time_call(fn, repeat, number, reduce="min")
 
 
 def torch_or_none():

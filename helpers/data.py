@@ -26,7 +26,10 @@ N_CLASSES = 10
 
 
 def load_mnist(split="train", root=None):
-    """MNIST images (N, 28, 28) uint8 and labels (N,) uint8; split is 'train' (60k) or 'test' (10k)."""
+    """MNIST images (N, 28, 28) uint8 and labels (N,) int64; split is 'train' (60k) or 'test' (10k).
+
+    The labels are int64 like load_cifar10's, so both index arrays and count with np.bincount alike.
+    """
     if split not in MNIST_FILES:
         raise ValueError(f"MNIST split must be 'train' or 'test', got {split!r}")
     folder = ensure("mnist", root) / "mnist"
@@ -46,7 +49,27 @@ def load_mnist(split="train", root=None):
         )
     if labels.size and labels.max() >= N_CLASSES:
         raise DataError(f"{folder / labels_file} holds labels up to {labels.max()}, expected digits 0..9; delete it and run `make data` again")
-    return images, labels
+    return images, labels.astype(np.int64)
+
+
+def load_mnist_split(val_fraction=1 / 6, seed=0, root=None):
+    """MNIST's official training set split into train and validation, and its test set.
+
+    val_fraction of the 60 000 training images (1/6: 50 000 / 10 000; DLCV's 70/30 split: 0.3) go
+    to validation, drawn with np.random.default_rng(seed). Returns
+    (X_train, y_train, X_val, y_val, X_test, y_test): uint8 images (N, 28, 28), int64 labels (N,).
+    """
+    images, labels = load_mnist("train", root)
+    X_tr, y_tr, X_val, y_val = train_val_split(images, labels, val_fraction, np.random.default_rng(seed))
+    return (X_tr, y_tr, X_val, y_val, *load_mnist("test", root))
+
+
+def flatten(images):
+    """(N, H, W) or (N, C, H, W) uint8 images -> (N, D) float64 pixels in [0, 1]."""
+    images = np.asarray(images)
+    if images.ndim < 2:
+        raise ValueError(f"flatten expects a batch of images (N, H, W) or (N, C, H, W), got shape {images.shape}")
+    return images.reshape(len(images), -1) / 255.0
 
 
 def _read_idx_gz(path):
@@ -268,6 +291,8 @@ __all__ = [
     "data_dir",
     "ensure",
     "load_mnist",
+    "load_mnist_split",
+    "flatten",
     "load_cifar10",
     "load_cifar10_subset",
     "load_course_data",

@@ -4,6 +4,8 @@ Every function here only calls the functions it is handed; all checks run in flo
 """
 import numpy as np
 
+from .layers import l2_penalty
+
 
 def _as_float64(x, name="x"):
     x = np.asarray(x)
@@ -198,3 +200,22 @@ def taylor_verdict(eps, zero_order, first_order, roundoff=1e-7):
     if above.sum() < 3 and eps[above].min() > eps[~above].max():
         return "O(eps^2)"  # only the largest steps rise above round-off: nearly linear
     return "O(eps^2)" if taylor_slope(eps[above], first[above]) >= 1.8 else "WRONG"
+
+
+def param_gradient_errors(model, loss_fn, X, targets, reg=0.0, h=1e-5):
+    """Backprop against central differences for every parameter of a model (float64).
+
+    The objective is J = loss_fn(model(X), targets) + reg * sum of W**2 over the weights (the
+    l2_penalty of training). Returns {parameter name: max relative error}: below ~1e-7 is right,
+    above ~1e-3 is a bug in that parameter's gradient or in a layer above it.
+    """
+    def objective():
+        return loss_fn.forward(model.forward(X), targets) + l2_penalty(model, reg, add_grad=False)
+
+    objective()
+    model.backward(loss_fn.backward())
+    l2_penalty(model, reg)
+    analytic = {name: g.copy() for name, _, g in model.named_parameters()}
+    return {name: rel_error(analytic[name], numerical_gradient(lambda _: objective(), p, h))
+            for name, p, _ in model.named_parameters()}
+

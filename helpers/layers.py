@@ -260,3 +260,20 @@ class Sequential(Module):
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
         return f"Sequential(\n  {inner}\n)"
+
+
+def l2_penalty(model, reg, add_grad=True):
+    """Add reg * sum W^2 over every weight matrix (parameters named W, not biases).
+
+    Returns the penalty; adds its gradient 2 reg W to the model's grads in place, so call it
+    after `backward`. add_grad=False only evaluates the penalty (e.g. inside a finite difference).
+    """
+    if reg == 0:
+        return 0.0
+    total = 0.0
+    for name, W, dW in model.named_parameters():
+        if name.split(".")[-1].startswith("W"):
+            total += float(np.sum(W * W))
+            if add_grad:
+                dW += 2 * reg * W
+    return reg * total

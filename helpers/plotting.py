@@ -181,3 +181,41 @@ def plot_conv_windows(in_hw, kernel, stride=1, padding=0, dilation=1, positions=
     if fig is not None:
         fig.tight_layout()
     return ax.figure
+
+
+def format_grid(grid, row_values, col_values, corner="", fmt="{:.2%}", width=9):
+    """A grid of scores as a text table (rows: row_values, columns: col_values), one string."""
+    grid = np.asarray(grid)
+    if grid.shape != (len(row_values), len(col_values)):
+        _fail("format_grid", f"a grid of shape ({len(row_values)}, {len(col_values)}) (rows x columns)", grid.shape)
+    lines = [f"{corner:<8s}" + "".join(f"{v:>{width}g}" for v in col_values)]
+    lines += [f"{r:<8g}" + "".join(f"{fmt.format(a):>{width}s}" for a in row) for r, row in zip(row_values, grid)]
+    return "\n".join(lines)
+
+
+def plot_grid(grid, row_values, col_values, *, row_label, col_label, title, best=None, fmt="{:.1%}",
+              value_label="validation accuracy (%)", ax=None):
+    """A grid search as a heat map: grid[i, j] is the score of (row_values[i], col_values[j]).
+
+    Scores are fractions drawn in percent; `best` = (i, j) is written in bold. Returns the Figure.
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    if grid.shape != (len(row_values), len(col_values)):
+        _fail("plot_grid", f"a grid of shape ({len(row_values)}, {len(col_values)}) (rows x columns)", grid.shape)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.2 * len(col_values) + 2.5, 0.8 * len(row_values) + 1.8))
+    else:
+        fig = ax.figure
+    finite = np.isfinite(grid)
+    im = ax.imshow(100 * np.where(finite, grid, np.nan), cmap="viridis")
+    mid = np.nanmean(np.where(finite, grid, np.nan))
+    for (i, j), v in np.ndenumerate(grid):
+        ax.text(j, i, fmt.format(v) if finite[i, j] else "diverged", ha="center", va="center",
+                color="black" if finite[i, j] and v > mid else "white",
+                fontweight="bold" if best is not None and (i, j) == tuple(best) else "normal")
+    ax.set(xticks=range(len(col_values)), xticklabels=[f"{v:g}" for v in col_values],
+           yticks=range(len(row_values)), yticklabels=[f"{v:g}" for v in row_values],
+           xlabel=col_label, ylabel=row_label, title=title)
+    fig.colorbar(im, ax=ax, label=value_label)
+    fig.tight_layout()
+    return fig

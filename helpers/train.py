@@ -8,23 +8,7 @@ import warnings
 import numpy as np
 
 from .data import minibatches, one_hot
-from .layers import Linear, ReLU, Sequential
-
-
-def l2_penalty(model, reg):
-    """Add reg * sum W^2 over every weight matrix (parameters named W, not biases).
-
-    Returns the penalty; adds its gradient 2 reg W to the model's grads in place, so call it
-    after `backward`.
-    """
-    if reg == 0:
-        return 0.0
-    total = 0.0
-    for name, W, dW in model.named_parameters():
-        if name.split(".")[-1].startswith("W"):
-            total += float(np.sum(W * W))
-            dW += 2 * reg * W
-    return reg * total
+from .layers import Linear, ReLU, Sequential, l2_penalty
 
 
 class SGD:
@@ -251,6 +235,13 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     if X_val is None:
         del history["val_loss"], history["val_acc"]
     return history
+
+
+def grid_search(score, row_values, col_values):
+    """grid[i, j] = score(row_values[i], col_values[j]), e.g. the validation accuracy of a run with
+    learning rate row_values[i] and weight decay col_values[j]. Pair with repro.choose_within_noise
+    to pick a setting and plotting.plot_grid to draw it."""
+    return np.array([[float(score(r, c)) for c in col_values] for r in row_values])
 
 
 def confusion_matrix(y_true, y_pred, n_classes):

@@ -14,7 +14,9 @@ from helpers.data import (
     Standardizer,
     load_cifar10,
     load_cifar10_subset,
+    flatten,
     load_mnist,
+    load_mnist_split,
     minibatches,
     one_hot,
     train_val_split,
@@ -47,7 +49,7 @@ def test_load_mnist_reads_idx_files(tmp_path, rng):
     for split in ("train", "test"):
         images, labels = load_mnist(split, root=tmp_path)
         assert images.dtype == np.uint8 and images.shape == written[split][0].shape
-        assert labels.dtype == np.uint8 and labels.shape == (len(images),)
+        assert labels.dtype == np.int64 and labels.shape == (len(images),)
         np.testing.assert_array_equal(images, written[split][0])
         np.testing.assert_array_equal(labels, written[split][1])
     images[0, 0, 0] = 7  # the arrays are the caller's to modify
@@ -263,3 +265,19 @@ def test_minibatches_cover_the_data_once_in_a_new_order_each_pass(rng):
 def test_minibatches_bad_input(y, batch_size, rng, error, message):
     with pytest.raises(error, match=message):
         list(minibatches(np.zeros((5, 2)), y, batch_size, rng))
+
+
+def test_load_mnist_split_sizes_and_dtypes(tmp_path, rng):
+    written = write_fake_mnist(tmp_path / "mnist", rng)
+    X_tr, y_tr, X_val, y_val, X_te, y_te = load_mnist_split(0.3, seed=0, root=tmp_path)
+    n = len(written["train"][1])
+    assert len(X_val) == round(0.3 * n) and len(X_tr) + len(X_val) == n and len(X_te) == len(written["test"][1])
+    assert y_tr.dtype == y_val.dtype == y_te.dtype == np.int64 and X_tr.dtype == np.uint8
+    assert sorted(np.concatenate([y_tr, y_val]).tolist()) == sorted(written["train"][1].tolist())
+
+
+def test_flatten_scales_to_unit_interval():
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    np.testing.assert_allclose(flatten(images), [[0.0, 1.0, 0.2, 0.4]])
+    with pytest.raises(ValueError, match="batch of images"):
+        flatten(np.zeros(3))

@@ -98,3 +98,23 @@ def test_jacobian_test_catches_wrong_backward(rng):
     layer = _Tanh()
     eps, zero, first = jacobian_test(layer.forward, lambda d: d * (1 - layer.y), rng.standard_normal((4, 3)), rng=rng)
     assert taylor_slope(eps, first) < 1.3
+
+
+def test_param_gradient_errors_catches_a_wrong_layer_and_passes_a_right_one():
+    from helpers.data import one_hot
+    from helpers.gradcheck import param_gradient_errors
+    from helpers.layers import ReLU, SoftmaxCrossEntropy
+    from helpers.train import two_layer_net
+
+    class NoMask(ReLU):
+        def backward(self, dout):
+            return dout
+
+    r = np.random.default_rng(0)
+    X, T = r.standard_normal((6, 5)), one_hot(r.integers(0, 3, 6), 3)
+    good = param_gradient_errors(two_layer_net(5, 4, 3, np.random.default_rng(1)), SoftmaxCrossEntropy(), X, T, reg=0.1)
+    assert max(good.values()) < 1e-7
+    net = two_layer_net(5, 4, 3, np.random.default_rng(1))
+    net.layers[1] = NoMask()
+    bad = param_gradient_errors(net, SoftmaxCrossEntropy(), X, T, reg=0.1)
+    assert bad["0.W"] > 1e-3 and bad["2.W"] < 1e-7

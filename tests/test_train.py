@@ -334,3 +334,9 @@ def test_confusion_matrix_rows_sum_to_class_counts(rng):
 def test_confusion_matrix_bad_labels(y_true, y_pred, message):
     with pytest.raises(ValueError, match=message):
         confusion_matrix(np.array(y_true), np.array(y_pred), 3)
+
+
+def test_grid_search_calls_score_per_cell():
+    from helpers.train import grid_search
+    g = grid_search(lambda a, b: 10 * a + b, [1, 2], [3, 4, 5])
+    assert g.shape == (2, 3) and g[1, 2] == 25 and g[0, 0] == 13
