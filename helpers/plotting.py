@@ -11,17 +11,23 @@ def _fail(who, expected, got, todo=""):
 
 
 def plot_history(history, title="Training"):
-    """Loss and accuracy per epoch, training and (when present) validation, side by side."""
+    """Data loss and accuracy per epoch, training and (when present) validation, side by side.
+
+    Both loss curves are the data loss (no L2 term), so they can be compared; a history without
+    'train_loss' (written by hand) falls back to its 'loss'."""
     if not isinstance(history, dict) or "loss" not in history or "train_acc" not in history:
         found = sorted(history) if isinstance(history, dict) else type(history).__name__
         _fail("plot_history", "the history dict fit returns (keys 'loss', 'train_acc', ...)", found)
     n = len(history["loss"])
-    for key in ("train_acc", "val_loss", "val_acc"):
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
         if key in history and len(history[key]) != n:
             _fail("plot_history", f"one value per epoch in every list ({n} losses)", f"{len(history[key])} in {key!r}")
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
-    ax_loss.plot(epochs, history["loss"], "o-", label="train (mini-batch mean)")
+    if "train_loss" in history:  # the data loss on the whole training set: comparable with validation's
+        ax_loss.plot(epochs, history["train_loss"], "o-", label="train")
+    else:
+        ax_loss.plot(epochs, history["loss"], "o-", label="train (mini-batch mean, with L2 term)")
     if "val_loss" in history:
         ax_loss.plot(epochs, history["val_loss"], "s-", label="validation")
     ax_acc.plot(epochs, 100 * np.asarray(history["train_acc"]), "o-", label="train")

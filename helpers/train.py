@@ -163,13 +163,21 @@ def _check_finite_model(model, what):
 
 
 def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_val=None, y_val=None,
-        lr_decay=1.0, verbose=True, resume=False):
+        lr_decay=1.0, lr_schedule=None, verbose=True, resume=False):
     """Train `model` by mini-batch SGD on (X, y); y holds integer labels.
 
     Each epoch: reshuffle, and for every mini-batch forward -> loss (+ reg sum W^2) -> backward
-    -> optimizer step. Then the learning rate is multiplied by lr_decay.
-    Returns a history dict of per-epoch lists: 'loss' (mean training mini-batch loss incl. the
-    L2 term), 'train_acc', and with validation data 'val_loss', 'val_acc'; 'time' holds seconds.
+    -> optimizer step. Then the learning rate is multiplied by lr_decay. Or, with
+    lr_schedule(step) -> lr (step = 0, 1, 2, ... counted over all epochs), the learning rate of
+    every step is set by the schedule (e.g. schedules.cyclical_lr); lr_decay must then be 1.
+    Returns a history dict of per-epoch lists, measured after each epoch's last step:
+      'loss'        mean over the epoch's mini-batches of their cost (data loss + L2 term), as
+                    the steps saw it (the divergence check reads it)
+      'train_loss'  data loss on the whole training set;  'train_cost' = train_loss + L2 term
+      'train_acc'   accuracy on the whole training set
+      'val_loss', 'val_cost', 'val_acc'   the same on the validation data, when given
+      'time'        seconds the epoch's steps took
+    Compare like with like: train_loss with val_loss (no L2 term in either), or the two costs.
 
     No silent failures: the arguments are checked once before training (X finite, epochs,
     batch_size, reg >= 0, lr_decay > 0); training stops with `TrainingDiverged` at the first
@@ -190,13 +198,20 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     if X_val is not None:
         X_val, y_val = _check_xy(X_val, y_val, "fit (validation)")
     _check_finite_model(model, "before training")
+    if lr_schedule is not None and (not callable(lr_schedule) or lr_decay != 1.0):
+        raise ValueError(f"fit: lr_schedule must be a function step -> lr used with lr_decay=1, "
+                         f"got {lr_schedule!r} with lr_decay={lr_decay}")
     if not resume and hasattr(optimizer, "reset"):
         optimizer.reset()
-    history = {"loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "time": []}
-    first_loss, warned = None, False
+    keys = ["loss", "train_loss", "train_cost", "train_acc", "val_loss", "val_cost", "val_acc", "time"]
+    history = {key: [] for key in keys}
+    first_loss, warned, step = None, False, 0
     for epoch in range(epochs):
         start, losses, sizes = time.perf_counter(), [], []
         for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, rng)):
+            if lr_schedule is not None:
+                optimizer.lr = float(lr_schedule(step))
+            step += 1
             loss = train_step(model, loss_fn, optimizer, Xb, eye[yb], reg)
             if not np.isfinite(loss):
                 raise TrainingDiverged(
@@ -221,11 +236,13 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
                 RuntimeWarning,
                 stacklevel=2,
             )
-        history["train_acc"].append(accuracy(model, X, y))
-        if X_val is not None:
-            val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val, n_classes)
-            history["val_loss"].append(val_loss)
-            history["val_acc"].append(val_acc)
+        penalty = l2_penalty(model, reg, add_grad=False)
+        measured = [("train", X, y)] + ([("val", X_val, y_val)] if X_val is not None else [])
+        for split, X_s, y_s in measured:  # one forward pass each gives loss and accuracy
+            data_loss, acc = evaluate(model, loss_fn, X_s, y_s, n_classes)
+            history[f"{split}_loss"].append(data_loss)
+            history[f"{split}_cost"].append(data_loss + penalty)
+            history[f"{split}_acc"].append(acc)
         if verbose:
             line = f"epoch {epoch + 1:3d}  loss {history['loss'][-1]:.4f}  train acc {history['train_acc'][-1]:.4f}"
             if X_val is not None:
@@ -233,7 +250,7 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
             print(line)
         optimizer.lr *= lr_decay
     if X_val is None:
-        del history["val_loss"], history["val_acc"]
+        del history["val_loss"], history["val_cost"], history["val_acc"]
     return history
 
 

@@ -205,7 +205,7 @@ def test_train_step_skips_only_the_data_gradient(rng):
 
 def test_fit_loss_decreases_on_separable_data():
     net, history, X, y = train_blobs(seed=0)
-    assert set(history) == {"loss", "train_acc", "time"}
+    assert set(history) == {"loss", "train_loss", "train_cost", "train_acc", "time"}
     assert len(history["loss"]) == 15
     assert history["loss"][-1] < 0.25 * history["loss"][0]
     assert history["train_acc"][-1] == 1.0
@@ -340,3 +340,36 @@ def test_grid_search_calls_score_per_cell():
     from helpers.train import grid_search
     g = grid_search(lambda a, b: 10 * a + b, [1, 2], [3, 4, 5])
     assert g.shape == (2, 3) and g[1, 2] == 25 and g[0, 0] == 13
+
+
+def test_fit_history_separates_data_loss_and_cost(rng):
+    from helpers.layers import l2_penalty
+    X = rng.standard_normal((60, 5))
+    y = rng.integers(0, 3, 60)
+    net = two_layer_net(5, 8, 3, np.random.default_rng(0))
+    h = fit(net, SoftmaxCrossEntropy(), X, y, epochs=3, batch_size=20, optimizer=SGD(0.1),
+            rng=np.random.default_rng(1), reg=0.1, X_val=X[:20], y_val=y[:20], verbose=False)
+    penalty = l2_penalty(net, 0.1, add_grad=False)
+    loss_now = SoftmaxCrossEntropy().forward(net.forward(X), np.eye(3)[y])
+    assert h["train_loss"][-1] == pytest.approx(loss_now, rel=1e-12)
+    assert h["train_cost"][-1] == pytest.approx(loss_now + penalty, rel=1e-12)
+    assert h["val_cost"][-1] - h["val_loss"][-1] == pytest.approx(penalty, rel=1e-12)
+    assert penalty > 0
+
+
+def test_fit_lr_schedule_sets_every_step(rng):
+    X = rng.standard_normal((40, 5))
+    y = rng.integers(0, 3, 40)
+    seen = []
+
+    class Spy(SGD):
+        def step(self, model):
+            seen.append(self.lr)
+            super().step(model)
+
+    fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10,
+        optimizer=Spy(1.0), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.01 * (t + 1), verbose=False)
+    assert seen == pytest.approx([0.01 * (t + 1) for t in range(8)])
+    with pytest.raises(ValueError, match="lr_schedule"):
+        fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10,
+            optimizer=SGD(0.1), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.1, lr_decay=0.5, verbose=False)

@@ -74,7 +74,7 @@ def test_fit_learns_separable_blobs(rng):
     model = Linear(2, 3, rng, weight_scale=0.01)
     history = fit(model, SoftmaxCrossEntropy(), X_tr, y_tr, epochs=8, batch_size=32, optimizer=SGD(0.5), rng=rng,
                   reg=1e-4, X_val=X_val, y_val=y_val, verbose=False)
-    assert set(history) == {"loss", "train_acc", "val_loss", "val_acc", "time"}
+    assert set(history) == {"loss", "train_loss", "train_cost", "train_acc", "val_loss", "val_cost", "val_acc", "time"}
     assert all(len(v) == 8 for v in history.values())
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["val_acc"][-1] >= 0.97
