@@ -26,7 +26,8 @@ RELU_BACKWARD_3 = [[3, 0, -10], [5, -4, 0], [0, -5, 0]]
 
 @pytest.mark.parametrize("x, forward", [(X1, SIGMOID_FORWARD_1), (X3, SIGMOID_FORWARD_3)], ids=["1 row", "3 rows"])
 def test_sigmoid_forward_reference(x, forward):
-    np.testing.assert_allclose(Sigmoid().forward(x), forward, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(Sigmoid().forward(x), forward, rtol=1e-7, atol=1e-8,
+                               err_msg="y (Sigmoid forward) differs from the course's reference")
 
 
 @pytest.mark.exercise("layers.Sigmoid.backward")
@@ -34,18 +35,20 @@ def test_sigmoid_forward_reference(x, forward):
 def test_sigmoid_backward_reference(x, backward):
     layer = Sigmoid()
     layer.forward(x)
-    np.testing.assert_allclose(layer.backward(x.copy()), backward, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(layer.backward(x.copy()), backward, rtol=1e-7, atol=1e-8,
+                               err_msg="dx (Sigmoid backward) differs from the course's reference")
 
 
 def test_relu_forward_reference():
-    assert np.array_equal(ReLU().forward(X3), RELU_FORWARD_3)
+    assert np.array_equal(ReLU().forward(X3), RELU_FORWARD_3), "y (ReLU forward) differs from the course's reference"
 
 
 @pytest.mark.exercise("ReLU.backward")
 def test_relu_backward_reference():
     layer = ReLU()
     layer.forward(X3)
-    assert np.array_equal(layer.backward(RELU_DOUT_3.copy()), RELU_BACKWARD_3)
+    dx = layer.backward(RELU_DOUT_3.copy())
+    assert np.array_equal(dx, RELU_BACKWARD_3), f"dx (ReLU backward) differs from the course's reference: {dx.tolist()}"
 
 
 def test_the_reference_check_can_fail():
