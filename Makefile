@@ -1,6 +1,9 @@
 # NumPy Deep Learning Notebooks. The two commands a newcomer needs:
 #   make run    set up, fetch the data, execute every notebook in order (outputs regenerated)
 #   make test   set up, fetch the data, unit tests + nbval over every notebook
+# make run NB=03 executes one notebook (NB="02 03": several); P="-p NAME VALUE ..." overrides the
+# values of its cell tagged `parameters` (papermill) and writes the executed copy to build/runs/,
+# so that the notebooks keep the stored default run.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -21,6 +24,21 @@ export MKL_NUM_THREADS ?= 2
 export JUPYTER_PREFER_ENV_PATH := 1
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# make run: which notebooks (NB, by number), papermill parameters (P) and where overridden runs go.
+NB ?=
+P ?=
+RUN_OUT ?= build/runs
+RUN_NOTEBOOKS := $(if $(strip $(NB)),$(sort $(foreach n,$(NB),$(wildcard notebooks/$(n)_*.ipynb))),$(NOTEBOOKS))
+ifeq ($(strip $(P)),)
+  # the default run: in place, the outputs the repository stores
+  RUN_ONE = echo "== executing $$nb"; $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=900 "$$nb"
+else
+  # parameters overridden: papermill injects them after the cell tagged `parameters`
+  RUN_ONE = out="$(RUN_OUT)/$$(basename "$$nb")"; echo "== executing $$nb with parameters -> $$out"; \
+    $(PY) -m papermill --cwd notebooks --kernel python3 --execution-timeout 900 --no-progress-bar \
+    $(P) "$$nb" "$$out"
+endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
 .PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
@@ -28,6 +46,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanit
 
 help:
 	@echo "make run    - set up, get the data, execute all notebooks in place"
+	@echo "             NB=03: one notebook; P=\"-p N_IMAGES 50\": parameters overridden, output in build/runs/"
 	@echo "make test   - set up, get the data, unit tests and nbval over all notebooks"
 	@echo "make data   - download the datasets (verified checksums) into data/"
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
@@ -51,10 +70,14 @@ data: setup
 	$(PY) -m helpers.data
 
 run: setup data
-	@for nb in $(NOTEBOOKS); do \
-	  echo "== executing $$nb"; \
-	  $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=900 "$$nb" || exit 1; \
+	@if [ -z "$(RUN_NOTEBOOKS)" ]; then echo "make run: no notebook numbered NB=$(NB) (e.g. NB=03)"; exit 1; fi
+ifneq ($(strip $(P)),)
+	@if [ "$$(realpath -m "$(RUN_OUT)")" = "$$(realpath notebooks)" ]; then \
+	  echo "make run: RUN_OUT must not be notebooks/ (it keeps the default run)"; exit 1; fi
+	@mkdir -p "$(RUN_OUT)"
+endif
+	@for nb in $(RUN_NOTEBOOKS); do \
+	  $(RUN_ONE) || exit 1; \
 	done
 
 test: setup data
