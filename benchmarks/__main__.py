@@ -1,25 +1,42 @@
-"""`python -m benchmarks [name ...]`: run every benchmark module (or the named ones) in turn.
+"""`python -m benchmarks [mlp] [conv] [--rounds N]`: run the benchmarks (all by default).
 
-Speed is reported as ratios against a reference measured in the same run, so the numbers
-mean something on any machine. PyTorch is an optional reference, never a requirement.
+Every timing runs in a process of its own (so that PyTorch, the optional reference, never
+shares the cores with the NumPy it is compared with), repeated in interleaved rounds; the
+figures are medians. At the end, the lines for the README's speed section, ready to paste.
 """
-import importlib
-import pkgutil
-import sys
+import argparse
+import os
+import platform
+import time
 
-import benchmarks
+from benchmarks import _timing, conv, mlp
+
+BENCHMARKS = {"mlp": mlp, "conv": conv}
 
 
-def main(names):
-    found = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_"))
-    for name in names or found:
-        if name not in found:
-            sys.exit(f"unknown benchmark {name!r}; available: {', '.join(found)}")
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], default=[], metavar="name",
+                        help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of every measurement (default 5)")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    import numpy
+
+    reference = "PyTorch not found" if not _timing.torch_found() else "PyTorch found"
+    print(f"NumPy {numpy.__version__}, {reference}; {_timing.blas_threads()} thread(s); "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average at start "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    start, lines = time.perf_counter(), []
+    for name in args.names or BENCHMARKS:
         print(f"\n=== {name} ===")
-        importlib.import_module(f"benchmarks.{name}").run()
-    if not found:
-        print("no benchmarks yet")
+        lines += BENCHMARKS[name].run(args.rounds)
+    print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"{time.perf_counter() - start:.0f} s")
+    print("\nFor the README's speed section (figures of this machine, this run):")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
