@@ -14,6 +14,15 @@ from benchmarks import _timing, conv, mlp
 BENCHMARKS = {"mlp": mlp, "conv": conv}
 
 
+def busy_warning():
+    """Say so when other processes compete for the cores: the timings are then unreliable."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > 0.5 * cores:
+        print(f"WARNING: the machine is busy (load average {load:.1f} on {cores} cores): other processes "
+              f"share the cores, so the timings (those with several threads above all) are unreliable; "
+              f"run again on a quiet machine")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], default=[], metavar="name",
@@ -28,12 +37,14 @@ def main(argv=None):
     print(f"NumPy {numpy.__version__}, {reference}; {_timing.blas_threads()} thread(s); "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average at start "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    busy_warning()
     start, lines = time.perf_counter(), []
     for name in args.names or BENCHMARKS:
         print(f"\n=== {name} ===")
         lines += BENCHMARKS[name].run(args.rounds)
     print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           f"{time.perf_counter() - start:.0f} s")
+    busy_warning()
     print("\nFor the README's speed section (figures of this machine, this run):")
     print("\n".join(lines))
 
