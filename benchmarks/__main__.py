@@ -28,13 +28,22 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], default=[], metavar="name",
                         help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of every measurement (default 5)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with each process's CPU clock instead of the wall clock: steadier on a "
+                             "busy machine, meaningful with 1 thread only (OMP_NUM_THREADS=1 ...)")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.cpu_time:
+        if _timing.blas_threads() != 1:
+            parser.error("--cpu-time adds up the CPU time of every thread (their waiting included): "
+                         "use it with 1 thread, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1")
+        os.environ[_timing.CPU_TIME_VARIABLE] = "1"  # the measuring processes inherit it
     import numpy
 
     reference = "PyTorch not found" if not _timing.torch_found() else "PyTorch found"
-    print(f"NumPy {numpy.__version__}, {reference}; {_timing.blas_threads()} thread(s); "
+    clock = "CPU time of each process" if args.cpu_time else "wall-clock time"
+    print(f"NumPy {numpy.__version__}, {reference}; {_timing.blas_threads()} thread(s), {clock}; "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average at start "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     busy_warning()
@@ -45,7 +54,8 @@ def main(argv=None):
     print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           f"{time.perf_counter() - start:.0f} s")
     busy_warning()
-    print("\nFor the README's speed section (figures of this machine, this run):")
+    print(f"\nFor the README's speed section (figures of this machine, this run: {_timing.blas_threads()} "
+          f"thread(s), {clock}, NumPy {numpy.__version__}):")
     print("\n".join(lines))
 
 

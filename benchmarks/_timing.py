@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from helpers.timing import time_call
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+CPU_TIME_VARIABLE = "BENCH_CPU_TIME"  # "1": every process times with its CPU clock (--cpu-time)
 
 
 def blas_threads():
@@ -39,9 +41,25 @@ def torch_found():
     return importlib.util.find_spec("torch") is not None
 
 
+def cpu_time():
+    """True when the run measures CPU time (`--cpu-time`) instead of wall-clock time."""
+    return os.environ.get(CPU_TIME_VARIABLE) == "1"
+
+
 def median_seconds(fn, repeat, number):
-    """Median seconds per call of fn() over `repeat` rounds of `number` calls, after a warm-up."""
-    return time_call(fn, repeat, number, reduce="median")
+    """Median seconds per call of fn() over `repeat` rounds of `number` calls, after a warm-up:
+    wall-clock seconds (helpers.timing.time_call), or with --cpu-time the CPU seconds of this
+    process, which other processes on a busy machine hardly change (meaningful with 1 thread)."""
+    if not cpu_time():
+        return time_call(fn, repeat, number, reduce="median")
+    fn()
+    rounds = []
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(number):
+            fn()
+        rounds.append((time.process_time() - start) / number)
+    return median(rounds)
 
 
 def measure(module, function, **kwargs):

@@ -84,6 +84,12 @@ def naive_vs_vectorised(threads):
     return t_naive, t_fast
 
 
+def _span(values):
+    """'0.84' for equal values, '0.84-0.90' for a range."""
+    low, high = f"{min(values):.2f}", f"{max(values):.2f}"
+    return low if low == high else f"{low}-{high}"
+
+
 def run(rounds):
     """Print the tables and the goals; return the lines for the README's speed section."""
     threads, with_torch = _timing.blas_threads(), _timing.torch_found()
@@ -125,9 +131,9 @@ def run(rounds):
     if with_torch:
         print(f"goal: NumPy at least {GOAL_VS_TORCH}x PyTorch's speed in every row -> "
               f"{verdict(min(speeds.values()) >= GOAL_VS_TORCH)} (slowest {min(speeds.values()):.2f}x)")
-        by_dtype = {dtype: [speeds[dtype, p] for p in PADDINGS] for dtype in DTYPES}
+        by_dtype = {dtype: _span([speeds[dtype, p] for p in PADDINGS]) for dtype in DTYPES}
         lines.insert(0, f"- convolution forward + backward on {X_SHAPE} x {W_SHAPE}, padding 0 and 2: "
-                        f"NumPy at **{'-'.join(f'{s:.2f}' for s in sorted(by_dtype['float64']))}x** PyTorch's "
-                        f"speed in float64 and **{'-'.join(f'{s:.2f}' for s in sorted(by_dtype['float32']))}x** "
+                        f"NumPy at **{by_dtype['float64']}x** PyTorch's "
+                        f"speed in float64 and **{by_dtype['float32']}x** "
                         f"in float32 (goal {GOAL_VS_TORCH}x);")
     return lines
