@@ -7,10 +7,12 @@ for this step on this machine. `tests/test_benchmarks.py` checks that it makes t
 import numpy as np
 
 
-def bare_step(params, velocity, X, y, lr, momentum, reg):
+def bare_step(params, velocity, grads, X, y, lr, momentum, reg):
     """One SGD step of the 2-layer ReLU MLP. params = [W1, b1, W2, b2] and velocity (arrays of the
-    same shapes) are updated in place; X (N, D), y (N,) integer labels. Returns the loss
-    (mean cross-entropy + reg (||W1||^2 + ||W2||^2)).
+    same shapes) are updated in place; grads (arrays of the same shapes too) receive the
+    gradients: kept from step to step, they spare the step a fresh allocation of W1's size, which
+    the memory allocator may hand back to the system and fault in again at every step. X (N, D),
+    y (N,) integer labels. Returns the loss (mean cross-entropy + reg (||W1||^2 + ||W2||^2)).
 
     forward:  h = X W1 + b1,  a = max(h, 0),  s = a W2 + b2,  log p = log-softmax(s)
     backward: ds = (p - onehot(y)) / N,  dW2 = a^T ds + 2 reg W2,  db2 = sum_n ds,
@@ -29,9 +31,15 @@ def bare_step(params, velocity, X, y, lr, momentum, reg):
     ds[rows, y] -= 1
     ds /= len(X)
     dh = np.where(h > 0, ds @ W2.T, 0)
-    grads = (X.T @ dh + 2 * reg * W1, dh.sum(axis=0), a.T @ ds + 2 * reg * W2, ds.sum(axis=0))
+    np.matmul(X.T, dh, out=grads[0])
+    np.sum(dh, axis=0, out=grads[1])
+    np.matmul(a.T, ds, out=grads[2])
+    np.sum(ds, axis=0, out=grads[3])
     for p, v, g in zip(params, velocity, grads):
+        if p.ndim == 2:
+            g += 2 * reg * p  # L2, on the weights only
+        g *= lr
         v *= momentum
-        v -= lr * g
+        v -= g
         p += v
     return float(loss)

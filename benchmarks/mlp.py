@@ -42,8 +42,8 @@ def helpers_step(dtype, seed=0):
 def bare_from(net, X, y):
     """The bare step starting from the weights of helpers' net: (step, params [W1, b1, W2, b2])."""
     params = [net[i].params[k].copy() for i in (0, 2) for k in ("W", "b")]
-    velocity = [np.zeros_like(p) for p in params]
-    return (lambda: bare_step(params, velocity, X, y, LR, MOMENTUM, REG)), params
+    velocity, grads = [np.zeros_like(p) for p in params], [np.empty_like(p) for p in params]
+    return (lambda: bare_step(params, velocity, grads, X, y, LR, MOMENTUM, REG)), params
 
 
 def torch_from(torch, net_np, X, y):

@@ -15,9 +15,9 @@ def run_both(dtype, steps, momentum=mlp.MOMENTUM, reg=mlp.REG):
     helpers_step, net, X, y = mlp.helpers_step(dtype, seed=1)
     initial = [net[i].params[k].copy() for i in (0, 2) for k in ("W", "b")]
     params = [p.copy() for p in initial]
-    velocity = [np.zeros_like(p) for p in params]
+    velocity, grads = [np.zeros_like(p) for p in params], [np.empty_like(p) for p in params]
     ours = [helpers_step() for _ in range(steps)]
-    bare = [mlp.bare_step(params, velocity, X, y, mlp.LR, momentum, reg) for _ in range(steps)]
+    bare = [mlp.bare_step(params, velocity, grads, X, y, mlp.LR, momentum, reg) for _ in range(steps)]
     theirs = [net[i].params[k] for i in (0, 2) for k in ("W", "b")]
     return ours, bare, theirs, params, initial
 
