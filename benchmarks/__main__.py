@@ -1,4 +1,4 @@
-"""`python -m benchmarks [mlp] [conv] [--rounds N]`: run the benchmarks (all by default).
+"""`python -m benchmarks [mlp] [conv] [--rounds N] [--cpu-time]`: run the benchmarks (all by default).
 
 Every timing runs in a process of its own (so that PyTorch, the optional reference, never
 shares the cores with the NumPy it is compared with), repeated in interleaved rounds; the
@@ -25,13 +25,16 @@ def busy_warning():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], default=[], metavar="name",
+    parser.add_argument("names", nargs="*", metavar="name",
                         help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of every measurement (default 5)")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with each process's CPU clock instead of the wall clock: steadier on a "
                              "busy machine, meaningful with 1 thread only (OMP_NUM_THREADS=1 ...)")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; available: {', '.join(BENCHMARKS)}")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     if args.cpu_time:

@@ -154,13 +154,14 @@ def run(rounds):
         goal = GOAL_VS_TORCH[dtype]
         print(f"  helpers >= {goal}x PyTorch's speed, {dtype}: {speed[dtype]:.2f}x -> {verdict(speed[dtype] >= goal)}")
     samples = {(impl, dtype): f"{BATCH / median(times[impl, dtype]) / 1e3:.0f}k" for impl, dtype in times}
+    unit = "samples per CPU-second" if _timing.cpu_time() else "samples/s"
     lines = [f"- one SGD step of the {D}-{H}-{K} MLP at batch {BATCH} (forward, backward, L2, momentum), "
-             f"samples/s in float32 / float64: `helpers` {samples['helpers', 'float32']} / "
+             f"{unit} in float32 / float64: `helpers` {samples['helpers', 'float32']} / "
              f"{samples['helpers', 'float64']}, the same math in bare NumPy {samples['bare', 'float32']} / "
              f"{samples['bare', 'float64']}: `helpers` takes **{overhead['float32']:.2f}x / "
              f"{overhead['float64']:.2f}x** the bare step's time (goal at most {MAX_OVERHEAD}x);"]
     if with_torch:
         lines.append(f"- PyTorch's same step: {samples['torch', 'float32']} / {samples['torch', 'float64']} "
-                     f"samples/s; `helpers` at **{speed['float32']:.2f}x / {speed['float64']:.2f}x** "
+                     f"{unit}; `helpers` at **{speed['float32']:.2f}x / {speed['float64']:.2f}x** "
                      f"PyTorch's speed (goals {GOAL_VS_TORCH['float32']}x / {GOAL_VS_TORCH['float64']}x);")
     return lines
