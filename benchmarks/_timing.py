@@ -78,7 +78,7 @@ def interleaved(module, function, configs, rounds):
     """{name: [result of each round]}: configs maps a name to the kwargs of one measurement.
 
     Each round measures every config once, each in its own process; the order rotates from
-    round to round so that no config always runs first (or right after the same neighbour).
+    round to round so that no config always runs first, when the machine is freshest or busiest.
     """
     names = list(configs)
     results = {name: [] for name in names}
