@@ -116,8 +116,14 @@ student: setup
 	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
 	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
 
-bench: setup data
-	$(PY) -m benchmarks
+# Speed: NumPy (helpers, and the same MLP step in bare NumPy) against PyTorch on the CPU, an
+# optional reference: `$(PY) -m pip install torch` adds it (CPU wheels: --index-url
+# https://download.pytorch.org/whl/cpu), or BENCH_PY=<a python with torch and this package's
+# dependencies>. Without it the NumPy parts run alone. ROUNDS=N: rounds of every timing (default 5).
+# On a busy machine: CPU_TIME=1 with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1.
+BENCH_PY ?= $(PY)
+bench: setup
+	$(BENCH_PY) -m benchmarks $(if $(ROUNDS),--rounds $(ROUNDS)) $(if $(CPU_TIME),--cpu-time)
 
 clean:
 	rm -rf build .pytest_cache *.egg-info

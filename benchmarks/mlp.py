@@ -1,33 +1,31 @@
 """Training throughput of the 784-256-10 MLP of notebook 04: one SGD step (forward, loss,
 backward, L2, momentum update) on a batch of 128, in samples per second.
 
-NumPy runs the course's own `helpers.train.train_step`; PyTorch (optional) runs the same step
-on CPU with the same thread count as BLAS. Before timing, both take one step from the same
-weights and must agree, so the two columns measure the same computation.
+Three implementations of the same step, each timed in its own process (see `_timing`):
+  helpers  the course's `train_step` on `two_layer_net`, as `fit` calls it;
+  bare     `bare_mlp.bare_step`, the same math on plain arrays: the floor for NumPy here;
+  torch    PyTorch on the CPU (optional), with as many threads as BLAS.
+Before timing, the three take one step from the same weights in one process and must agree,
+so the columns measure the same computation.
 """
-import os
-
 import numpy as np
 
-from benchmarks._timing import best_time, torch_or_none
+from benchmarks import _timing
+from benchmarks._timing import median, paired_ratio, verdict
+from benchmarks.bare_mlp import bare_step
 from helpers.layers import SoftmaxCrossEntropy
 from helpers.train import SGD, train_step, two_layer_net
 
 D, H, K, BATCH = 784, 256, 10, 128
 LR, MOMENTUM, REG = 0.01, 0.9, 1e-4
-GOAL = 0.8  # NumPy should reach at least this fraction of PyTorch's throughput
+DTYPES = ("float32", "float64")
+MAX_OVERHEAD = 1.1  # helpers' step may take at most this multiple of the bare step's time
+GOAL_VS_TORCH = {"float32": 1.2, "float64": 1.1}  # helpers' speed / PyTorch's, at least
+REPEAT, NUMBER = 9, 25  # per process: median of 9 rounds of 25 steps
 
 
-def blas_threads():
-    """The thread count BLAS was told to use (the Makefile exports 2), else the core count."""
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        if os.environ.get(var, "").isdigit():
-            return int(os.environ[var])
-    return os.cpu_count() or 1
-
-
-def numpy_step(dtype, seed=0):
-    """A closure doing one training step of the helpers' MLP; also returns the net and batch."""
+def helpers_step(dtype, seed=0):
+    """One training step of helpers' MLP as a closure, with the net and the batch (X, y)."""
     rng = np.random.default_rng(seed)
     net = two_layer_net(D, H, K, rng, dtype)
     X = rng.standard_normal((BATCH, D)).astype(dtype)
@@ -41,8 +39,15 @@ def numpy_step(dtype, seed=0):
     return step, net, X, y
 
 
-def torch_step(torch, net_np, X, y):
-    """The same step in PyTorch, starting from the NumPy net's current weights."""
+def bare_from(net, X, y):
+    """The bare step starting from the weights of helpers' net: (step, params [W1, b1, W2, b2])."""
+    params = [net[i].params[k].copy() for i in (0, 2) for k in ("W", "b")]
+    velocity, grads = [np.zeros_like(p) for p in params], [np.empty_like(p) for p in params]
+    return (lambda: bare_step(params, velocity, grads, X, y, LR, MOMENTUM, REG)), params
+
+
+def torch_from(torch, net_np, X, y):
+    """The same step in PyTorch, starting from the weights of helpers' net: (step, torch net)."""
     dtype = torch.float32 if X.dtype == np.float32 else torch.float64
     net = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, K)).to(dtype)
     with torch.no_grad():
@@ -67,55 +72,96 @@ def torch_step(torch, net_np, X, y):
     return step, net
 
 
-def check_same_step(torch, dtype):
-    """One step each from identical weights: the two updates of every weight matrix must match."""
-    step_np, net_np, X, y = numpy_step(dtype)
-    step_t, net_t = torch_step(torch, net_np, X, y)
-    before = [net_np[i].params["W"].copy() for i in (0, 2)]
-    step_np()
-    step_t()
-    tol = 1e-3 if dtype == np.float32 else 1e-9
-    for i, W0 in zip((0, 2), before):
+def seconds_per_step(impl, dtype):
+    """Median seconds of one step of `impl` ('helpers', 'bare' or 'torch') in `dtype`."""
+    step, net, X, y = helpers_step(np.dtype(dtype).type)
+    if impl == "bare":
+        step, _ = bare_from(net, X, y)
+    elif impl == "torch":
+        import torch
+
+        torch.set_num_threads(_timing.blas_threads())
+        step, _ = torch_from(torch, net, X, y)
+    return _timing.median_seconds(step, REPEAT, NUMBER)
+
+
+def update_errors(dtype, with_torch):
+    """Max difference between the weight updates of one step of helpers' and of the bare step
+    (and of PyTorch's), relative to the size of helpers' update, over W1 and W2."""
+    step, net, X, y = helpers_step(np.dtype(dtype).type)
+    before = [net[i].params["W"].copy() for i in (0, 2)]
+    others = {"bare": bare_from(net, X, y)}
+    if with_torch:
+        import torch
+
+        step_t, net_t = torch_from(torch, net, X, y)
+        others["torch"] = step_t, net_t
+    step()
+    ours = [net[i].params["W"] - W0 for i, W0 in zip((0, 2), before)]
+    errors = {}
+    for name, (other_step, other) in others.items():
+        other_step()
+        after = [other[0], other[2]] if name == "bare" else [other[i].weight.detach().numpy().T for i in (0, 2)]
         # compare the updates, not the weights: an update is ~1e-4 of the weights it changes
-        d_np = net_np[i].params["W"] - W0
-        d_t = net_t[i].weight.detach().numpy().T - W0
-        err = np.abs(d_np - d_t).max() / np.abs(d_t).max()
-        if not err < tol:
-            raise AssertionError(f"NumPy and PyTorch steps disagree ({dtype.__name__}, layer {i}): "
-                                 f"max difference of the updates {err:.1e} of their size")
+        errors[name] = max(float(np.abs(W1 - W0 - d).max() / np.abs(d).max())
+                           for W0, W1, d in zip(before, after, ours))
+    return errors
 
 
-def run(repeat=7, number=20):
-    threads = blas_threads()
-    torch = torch_or_none()
-    if torch is not None:
-        torch.set_num_threads(threads)
+def check_same_step(with_torch):
+    """Refuse to time steps that do not compute the same update."""
+    for dtype in DTYPES:
+        tol = 1e-3 if dtype == "float32" else 1e-9
+        for name, err in _timing.measure("mlp", "update_errors", dtype=dtype, with_torch=with_torch).items():
+            if not err < tol:
+                raise AssertionError(f"helpers' and the {name} step disagree ({dtype}): max difference "
+                                     f"of the updates {err:.1e} of their size (tolerance {tol:.0e})")
+    print(f"same step: helpers, bare{' and PyTorch' if with_torch else ''} make the same update "
+          f"(float32 within 1e-3, float64 within 1e-9 of its size)")
+
+
+def run(rounds):
+    """Print the table and the goals; return the lines for the README's speed section."""
+    threads, with_torch = _timing.blas_threads(), _timing.torch_found()
+    impls = ("helpers", "bare") + (("torch",) if with_torch else ())
     print(f"one SGD step (forward, backward, L2, momentum update), MLP {D}-{H}-{K}, batch {BATCH}, "
-          f"{threads} BLAS thread(s)")
-    print(f"{'dtype':8s} {'NumPy samples/s':>16s} {'PyTorch samples/s':>18s} {'NumPy / PyTorch':>16s}")
-    ratios = []
-    for dtype in (np.float32, np.float64):
-        step_np, net_np, X, y = numpy_step(dtype)
-        if torch is None:
-            t_np = best_time(step_np, repeat, number)
-            print(f"{dtype.__name__:8s} {BATCH / t_np:16,.0f} {'not installed':>18s} {'-':>16s}")
-            continue
-        check_same_step(torch, dtype)
-        step_t, _ = torch_step(torch, net_np, X, y)
-        # alternate the two so that a burst of load elsewhere hits both alike; keep the best
-        t_np = t_t = float("inf")
-        for _ in range(3):
-            t_np = min(t_np, best_time(step_np, repeat, number))
-            t_t = min(t_t, best_time(step_t, repeat, number))
-        ratios.append(t_t / t_np)
-        print(f"{dtype.__name__:8s} {BATCH / t_np:16,.0f} {BATCH / t_t:18,.0f} {t_t / t_np:15.2f}x")
-    if torch is None:
-        print("PyTorch not installed: no reference (optional: pip install torch)")
-    else:
-        verdict = "met" if ratios[0] >= GOAL else "NOT met"
-        print(f"goal NumPy >= {GOAL}x PyTorch in float32: {verdict} (torch {torch.__version__})")
-    return ratios
-
-
-if __name__ == "__main__":
-    run()
+          f"{threads} thread(s); each figure: median over {rounds} rounds, each timed in its own process")
+    check_same_step(with_torch)
+    configs = {(impl, dtype): {"impl": impl, "dtype": dtype} for dtype in DTYPES for impl in impls}
+    times = _timing.interleaved("mlp", "seconds_per_step", configs, rounds)
+    header = f"{'dtype':8s}" + "".join(f"{impl + ' samples/s':>20s}" for impl in impls)
+    print(header + f"{'helpers/bare time':>19s}" + (f"{'helpers/torch speed':>21s}" if with_torch else ""))
+    overhead, speed = {}, {}
+    for dtype in DTYPES:
+        line = f"{dtype:8s}"
+        for impl in impls:
+            t = times[impl, dtype]
+            line += f"{BATCH / median(t):>11,.0f} ({BATCH / max(t) / 1e3:.0f}-{BATCH / min(t) / 1e3:.0f}k)"
+        overhead[dtype] = paired_ratio(times["helpers", dtype], times["bare", dtype])
+        line += f"{overhead[dtype]:>18.2f}x"
+        if with_torch:
+            speed[dtype] = paired_ratio(times["torch", dtype], times["helpers", dtype])
+            line += f"{speed[dtype]:>20.2f}x"
+        print(line)
+    print("(samples/s: median (lowest-highest round); a ratio: median over rounds of the ratio within a round)")
+    print("goals:")
+    for dtype in DTYPES:
+        print(f"  helpers' step <= {MAX_OVERHEAD}x the bare step's time, {dtype}: {overhead[dtype]:.2f}x -> "
+              f"{verdict(overhead[dtype] <= MAX_OVERHEAD)}")
+    if not with_torch:
+        print("  helpers vs PyTorch: PyTorch not found (optional reference: pip install torch)")
+    for dtype in speed:
+        goal = GOAL_VS_TORCH[dtype]
+        print(f"  helpers >= {goal}x PyTorch's speed, {dtype}: {speed[dtype]:.2f}x -> {verdict(speed[dtype] >= goal)}")
+    samples = {(impl, dtype): f"{BATCH / median(times[impl, dtype]) / 1e3:.0f}k" for impl, dtype in times}
+    unit = "samples per CPU-second" if _timing.cpu_time() else "samples/s"
+    lines = [f"- one SGD step of the {D}-{H}-{K} MLP at batch {BATCH} (forward, backward, L2, momentum), "
+             f"{unit} in float32 / float64: `helpers` {samples['helpers', 'float32']} / "
+             f"{samples['helpers', 'float64']}, the same math in bare NumPy {samples['bare', 'float32']} / "
+             f"{samples['bare', 'float64']}: `helpers` takes **{overhead['float32']:.2f}x / "
+             f"{overhead['float64']:.2f}x** the bare step's time (goal at most {MAX_OVERHEAD}x);"]
+    if with_torch:
+        lines.append(f"- PyTorch's same step: {samples['torch', 'float32']} / {samples['torch', 'float64']} "
+                     f"{unit}; `helpers` at **{speed['float32']:.2f}x / {speed['float64']:.2f}x** "
+                     f"PyTorch's speed (goals {GOAL_VS_TORCH['float32']}x / {GOAL_VS_TORCH['float64']}x);")
+    return lines

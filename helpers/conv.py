@@ -84,6 +84,12 @@ def col2im(dcols, x_pad_shape, kernel_hw, stride, dilation, out_hw):
     ### END SOLUTION
 
 
+def _image_blocks(n_images, bytes_per_image, block_bytes=1 << 20):
+    """Slices of the batch holding about block_bytes of data each (at least one image)."""
+    step = max(1, block_bytes // bytes_per_image)
+    return [slice(start, min(start + step, n_images)) for start in range(0, n_images, step)]
+
+
 class _Conv2dBase(Module):
     """What both implementations share: parameters, geometry, input checks, padding."""
 
@@ -259,8 +265,14 @@ class Conv2d(_Conv2dBase):
         self.grads["W"] = (dout2 @ cols.T).reshape(W.shape)
         if self.bias:
             self.grads["b"] = dout2.sum(axis=1)
-        dcols = W.reshape(F, -1).T @ dout2  # (C*KH*KW, N*OH*OW)
-        dx_pad = col2im(dcols, x_pad_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
+        # dx_pad = col2im(W2^T @ dout2), a few images at a time: each block of dcols (C*KH*KW,
+        # n*OH*OW) is added back while it is still in the cache, instead of all of it from memory.
+        W2T = W.reshape(F, -1).T
+        dx_pad = np.empty(x_pad_shape, dtype=np.result_type(W2T, dout2))
+        for images in _image_blocks(N, cols.shape[0] * OH * OW * cols.itemsize):
+            dcols = W2T @ dout2[:, images.start * OH * OW : images.stop * OH * OW]
+            block_shape = (images.stop - images.start, C, Hp, Wp)
+            dx_pad[images] = col2im(dcols, block_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
         return self._unpad(dx_pad)
         ### END SOLUTION
 
