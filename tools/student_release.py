@@ -51,6 +51,8 @@ NOT_SHIPPED = (
     "tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/release_fixtures.py",
     "tests/corpus.py", "tests/test_corpus.py",  # the corpus holds solutions
     "tests/test_readme.py",  # checks the instructor README's results table, which the release has not
+    "tests/test_benchmarks.py",  # benchmarks/ is not shipped
+    "tests/test_parameters.py",  # runs the instructor Makefile's `make run P=...`, which the release has not
 )
 NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
 # The release's own README and Makefile (no instructor-only targets or files), shipped in place of
