@@ -10,8 +10,9 @@ import os
 import numpy as np
 
 from benchmarks._timing import best_time, torch_or_none
-from helpers.layers import SoftmaxCrossEntropy
-from helpers.train import SGD, train_step, two_layer_net
+from helpers.losses import SoftmaxCrossEntropy
+from helpers.networks import two_layer_net
+from helpers.train import SGD, train_step
 
 D, H, K, BATCH = 784, 256, 10, 128
 LR, MOMENTUM, REG = 0.01, 0.9, 1e-4

@@ -4,6 +4,7 @@ All functions are numerically stable: they stay finite and correct for scores of
 """
 import numpy as np
 
+from .checks import is_real
 
 COURSE_GUARD = 1e-9
 """The course's guard in log(p + guard): caps a sample's loss at -log(1e-9) = 20.7."""
@@ -76,7 +77,7 @@ def cross_entropy(probs, targets, guard=1e-9):
     """
     probs = _check_2d(probs, "probs")
     targets = _check_targets(targets, probs)
-    if not (isinstance(guard, (int, float, np.integer, np.floating)) and 0 <= guard < 1):
+    if not (is_real(guard) and 0 <= guard < 1):
         raise ValueError(f"cross_entropy needs a guard in [0, 1) (the course uses 1e-9), got {guard!r}")
     if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):  # False for NaN too
         raise ValueError(

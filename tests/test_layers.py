@@ -11,7 +11,8 @@ from helpers.gradcheck import (
     rel_error,
     taylor_verdict,
 )
-from helpers.layers import CourseSoftmaxCrossEntropy, Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
+from helpers.layers import Linear, ReLU, Sequential, Sigmoid, Tanh
+from helpers.losses import CourseSoftmaxCrossEntropy, SoftmaxCrossEntropy
 
 PASS = ("O(eps^2)", "exact")
 
