@@ -147,6 +147,18 @@ def test_a_name_in_two_files_is_qualified_with_its_module(tmp_path):
     assert renames["a.py"]["Scale.forward"] == "a.Scale.forward"
 
 
+def test_a_class_in_two_files_has_all_its_exercises_qualified(tmp_path):
+    """layers.Tanh has a backward exercise only, scalar.Tanh both: the report must not mix
+    `Tanh.forward` with `scalar.Tanh.backward`, so every exercise of the class is qualified."""
+    region = "        ### BEGIN SOLUTION\n        return self.a * x\n        ### END SOLUTION\n"
+    assert region in FAKE
+    (tmp_path / "a.py").write_text(FAKE)
+    (tmp_path / "b.py").write_text(FAKE.replace("def square", "def cube").replace(region, "        return self.a * x\n"))
+    exercises, renames = collect(tmp_path, ["a.py", "b.py"])
+    assert sorted(e.name for e in exercises) == ["a.Scale.backward", "a.Scale.forward", "b.Scale.backward", "cube", "square"]
+    assert renames["a.py"]["Scale.forward"] == "a.Scale.forward"
+
+
 def test_notebook_stubs_cells_clears_outputs_and_tags():
     nb = fake_notebook()
     student, exercises = strip_notebook(nb, "notebooks/01_fake.ipynb")

@@ -188,7 +188,7 @@ NODES = {
 QUALIFIED = {"Tanh": "scalar.Tanh", "Sigmoid": "scalar.Sigmoid"}  # layers has these names too
 
 
-@pytest.mark.parametrize("node", [pytest.param(n, marks=exercise(f"{n}.forward")) for n in NODES])
+@pytest.mark.parametrize("node", [pytest.param(n, marks=exercise(f"{QUALIFIED.get(n, n)}.forward")) for n in NODES])
 def test_node_forward_output(node):
     points, f, _ = NODES[node]
     for inputs in points:
