@@ -8,17 +8,8 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.checks import (
-    DEFAULT_SEED,
-    check_dout,
-    check_features,
-    check_rng,
-    is_int,
-    is_real,
-    pair,
-    read_only,
-    rng_or_default,
-)
+from helpers.checks import (DEFAULT_SEED, check_dout, check_features, check_rng, is_int, is_real, pair,
+                            read_only, rng_or_default)
 from helpers.layers import Linear, ReLU, Sequential
 from helpers.losses import SoftmaxCrossEntropy
 from helpers.networks import build_network, two_layer_net

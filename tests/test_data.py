@@ -12,9 +12,9 @@ import helpers.download as download
 from helpers.data import (
     MNIST_FILES,
     Standardizer,
-    flatten,
     load_cifar10,
     load_cifar10_subset,
+    flatten,
     load_mnist,
     load_mnist_split,
     minibatches,

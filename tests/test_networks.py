@@ -3,13 +3,8 @@ import numpy as np
 import pytest
 
 from helpers.data import one_hot
-from helpers.gradcheck import (
-    layer_jacobian_tests,
-    network_gradient_test,
-    numerical_gradient,
-    rel_error,
-    taylor_verdict,
-)
+from helpers.gradcheck import (layer_jacobian_tests, network_gradient_test, numerical_gradient,
+                               rel_error, taylor_verdict)
 from helpers.layers import Linear, ReLU, Residual, Tanh
 from helpers.losses import SoftmaxCrossEntropy
 from helpers.networks import build_network, count_parameters

@@ -6,16 +6,8 @@ from helpers.gradcheck import numerical_gradient, rel_error
 from helpers.layers import Linear, ReLU, Sequential
 from helpers.losses import SoftmaxCrossEntropy, l2_penalty
 from helpers.networks import two_layer_net
-from helpers.train import (
-    SGD,
-    accuracy,
-    confusion_matrix,
-    evaluate,
-    fit,
-    per_class_accuracy,
-    predict,
-    train_step,
-)
+from helpers.train import (SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict,
+                           train_step)
 
 
 def blobs(rng, n_per_class=60, spread=0.3):

@@ -28,25 +28,13 @@ from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fak
 import helpers.data as data  # noqa: E402
 import helpers.functional as F  # noqa: E402
 from helpers.conv import Conv2d  # noqa: E402
-from helpers.gradcheck import (  # noqa: E402
-    gradient_test,
-    jacobian_test,
-    layer_jacobian_tests,
-    network_gradient_test,
-    numerical_gradient,
-    rel_error,
-    taylor_verdict,
-)
+from helpers.gradcheck import (gradient_test, jacobian_test, layer_jacobian_tests,
+                               network_gradient_test, numerical_gradient, rel_error, taylor_verdict)  # noqa: E402
 from helpers.layers import Linear, ReLU, Residual, Sequential, Sigmoid, Tanh  # noqa: E402
 from helpers.losses import L2Loss, SoftmaxCrossEntropy  # noqa: E402
 from helpers.networks import build_network, two_layer_net  # noqa: E402
-from helpers.plotting import (  # noqa: E402
-    plot_confusion,
-    plot_gradient_test,
-    plot_history,
-    show_images,
-    show_templates,
-)
+from helpers.plotting import (plot_confusion, plot_gradient_test, plot_history, show_images,
+                              show_templates)  # noqa: E402
 from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit  # noqa: E402
 
 EXPECTED = re.compile(r"expect|must|need|should|refus|only|cannot|not a|is not|unknown|before|but the|official|asked for", re.I)
