@@ -40,7 +40,9 @@ class SGD:
     def step(self, model):
         for name, p, g in model.named_parameters():
             if self.momentum:
-                v = self.velocity.setdefault(name, np.zeros_like(p))
+                v = self.velocity.get(name)
+                if v is None:  # the first step: no velocity yet (not zeros_like(p) on every step)
+                    v = self.velocity[name] = np.zeros_like(p)
                 v *= self.momentum
                 v -= self.lr * g
                 p += v

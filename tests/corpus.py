@@ -223,7 +223,7 @@ LAYERS = {
         """), "db"),
     },
     "ReLU.backward": {
-        "alt_product": "return dout * positive",
+        "alt_where": "return np.where(positive, dout, 0)",
         "alt_masked_copy": "dx = dout.copy()\ndx[~positive] = 0\nreturn dx",
         "bug_missing_mask": ("return dout", "dx"),
         "bug_inverted_mask": ("return dout * ~positive", "dx"),
