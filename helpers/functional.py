@@ -16,7 +16,7 @@ def _check_2d(a, name):
     a = np.asarray(a)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (N samples, K classes), got shape {a.shape}")
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool) or np.iscomplexobj(a):
+    if a.dtype.kind not in "biuf":  # bools, integers and floats; not complex, strings, objects
         raise TypeError(f"{name} must be numeric, got dtype {a.dtype} (expected real numbers)")
     return _float(a)
 
