@@ -13,8 +13,9 @@ import numpy as np
 from benchmarks import _timing
 from benchmarks._timing import median, paired_ratio, verdict
 from benchmarks.bare_mlp import bare_step
-from helpers.layers import SoftmaxCrossEntropy
-from helpers.train import SGD, train_step, two_layer_net
+from helpers.losses import SoftmaxCrossEntropy
+from helpers.networks import two_layer_net
+from helpers.train import SGD, train_step
 
 D, H, K, BATCH = 784, 256, 10, 128
 LR, MOMENTUM, REG = 0.01, 0.9, 1e-4

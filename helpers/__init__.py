@@ -1,15 +1,39 @@
 """NumPy Deep Learning Notebooks: the kernels, checks, data and plots the lessons import.
 
-Modules, one idea each:
-  functional   softmax, log-softmax, cross-entropy, sigmoid (numerically stable)
-  layers       Linear, ReLU, Sigmoid, Tanh, SoftmaxCrossEntropy, Sequential (forward/backward)
+Modules, one job each (imports flow downwards: a module imports only those above it):
+  checks       the argument checks the public entry points share (whole numbers, generators, ...)
+  functional   stateless math: softmax, log-softmax, cross-entropy, sigmoid (numerically stable)
+  layers       modules with forward/backward: Linear, ReLU, Sigmoid, Tanh, Residual, Sequential;
+               init_std, the weight-scale rule (He / Xavier gain)
+  losses       SoftmaxCrossEntropy, CourseSoftmaxCrossEntropy, L2Loss, and the l2_penalty of training
+  networks     networks built by one builder: build_network, two_layer_net; count_parameters
+  conv         2-D convolution (naive and im2col), conv_output_size, the Gaussian kernel (notebook 06)
   scalar       scalar computational-graph nodes and Func (notebook 02); scalar_plot draws them
-  resnet       the residual layer and deep networks built from it (notebook 05)
-  conv         2-D convolution (naive and vectorised), Gaussian kernel, L2 loss (notebook 06)
-  gradcheck    finite differences, relative error, Taylor and Jacobian tests
-  data         loaders (MNIST, CIFAR-10, course sets), one-hot, split, standardise, mini-batches
+  gradcheck    finite differences, relative error, Taylor and Jacobian tests, and their drivers
+               for a whole layer or network
   download     the dataset registry and verified downloads; course_data the Peaks/GMM/SwissRoll sets
-  train        SGD with momentum, the fit loop, metrics
+  data         loaders (MNIST, CIFAR-10, course sets) and data preparation: one-hot, split,
+               standardise, ZCA whitening, mini-batches, the reference filters C0 of notebook 06
+  train        SGD with momentum, train_step, the fit loop, metrics, grid search
   plotting     curves, image grids, templates, confusion matrices, gradient tests, decision regions
+  repro        figures that repeat on any machine (banded, choose_within_noise); timing: time_call
+
+Glossary (the names every module uses):
+  x, X         a layer's input (N, D); X a data set or a mini-batch of it. Rows are samples.
+  y            integer class labels (N,), or a regression output (L2Loss.forward(y, targets))
+  targets      what a loss compares its input with: one-hot rows (N, K) for SoftmaxCrossEntropy
+               (helpers.data.one_hot(y, K)), arrays of the output's shape for L2Loss
+  scores       a classifier's outputs before softmax (N, K); probs = softmax(scores)
+  dout         dL/d(output), the gradient a backward pass receives; backward returns dL/d(input)
+  in_features  D, the width of a layer's input (Linear, Residual, build_network, two_layer_net)
+  out_features the width of a Linear layer's output
+  hidden       H, the width of hidden layers (two_layer_net, build_network, Residual's branch)
+  n_classes    K, the number of classes (the width of the scores)
+  in_channels, out_channels   C and F of a convolution (PyTorch's names)
+  reg          the L2 weight: the objective adds reg * sum W^2 over the weight matrices
+  rng          a numpy.random.Generator (np.random.default_rng(SEED)). Where a function takes
+               rng=None, None means np.random.default_rng(0) (checks.DEFAULT_SEED): the same
+               numbers on every call. Functions that shuffle (fit, minibatches, train_val_split)
+               require a generator.
 """
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""2-D convolution (naive loops and im2col), the Gaussian blur kernel, and an L2 loss.
+"""2-D convolution (naive loops and im2col) and the fixed kernels lesson 06 convolves with
+(a Gaussian blur, applied channel by channel).
 
 Shapes follow PyTorch's conv2d: x (N, C, H, W), W (F, C, KH, KW), b (F,), out (N, F, OH, OW),
 and "convolution" means cross-correlation (the kernel is not flipped):
@@ -8,25 +9,11 @@ and "convolution" means cross-correlation (the kernel is not flipped):
 where xp is x zero-padded by p on each side, s the stride and d the dilation (1 = no gaps).
 Along each axis  OH = floor((H + 2 p - d (K - 1) - 1) / s) + 1.
 """
-from pathlib import Path
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .download import data_dir
-from .layers import Module
-
-C0_SHAPE, C0_SEED = (20, 3, 5, 5), 6
-
-
-def _pair(value, name, minimum):
-    """An int or a pair of ints (rows, columns) -> a pair of ints >= minimum, or a clear error."""
-    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(pair) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+from .checks import check_dout, is_int, pair, rng_or_default
+from .layers import Module, init_std
 
 
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
@@ -96,16 +83,16 @@ class _Conv2dBase(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  bias=True, rng=None, weight_scale=None, dtype=np.float64):
         super().__init__()
-        C, F = _pair((in_channels, out_channels), "in_channels, out_channels", 1)
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = _pair(stride, "stride", 1)
-        self.padding = _pair(padding, "padding", 0)
-        self.dilation = _pair(dilation, "dilation", 1)
+        C, F = pair((in_channels, out_channels), "in_channels, out_channels", 1)
+        self.kernel_size = pair(kernel_size, "kernel_size", 1)
+        self.stride = pair(stride, "stride", 1)
+        self.padding = pair(padding, "padding", 0)
+        self.dilation = pair(dilation, "dilation", 1)
         self.bias = bool(bias)
-        rng = np.random.default_rng(0) if rng is None else rng
+        rng = rng_or_default(rng, f"{type(self).__name__}'s rng")
         # He initialisation: each output sums C*KH*KW inputs, as a Linear layer's fan-in.
         fan_in = C * self.kernel_size[0] * self.kernel_size[1]
-        scale = np.sqrt(2.0 / fan_in) if weight_scale is None else weight_scale
+        scale = init_std(fan_in) if weight_scale is None else weight_scale
         self.params["W"] = (scale * rng.standard_normal((F, C) + self.kernel_size)).astype(dtype)
         if self.bias:
             self.params["b"] = np.zeros(F, dtype=dtype)
@@ -150,10 +137,7 @@ class _Conv2dBase(Module):
         return x.astype(dtype, copy=False), out_shape
 
     def _check_dout(self, dout, out_shape):
-        dout = np.asarray(dout)
-        if dout.shape != tuple(out_shape):
-            raise ValueError(f"{self!r}.backward expects dout of shape {tuple(out_shape)}, got {dout.shape}")
-        return dout
+        return check_dout(dout, out_shape, self)
 
     def _pad(self, x):
         """Zero-pad rows and columns: (N, C, H, W) -> (N, C, H + 2 p_h, W + 2 p_w)."""
@@ -282,7 +266,7 @@ def gaussian_kernel(size, sigma):
 
     g[i, j] = exp(-((i - c)^2 + (j - c)^2) / (2 sigma^2)) / Z
     """
-    if not isinstance(size, (int, np.integer)) or size < 1:
+    if not is_int(size) or size < 1:
         raise ValueError(f"size must be a positive int, got {size!r}")
     if not np.isfinite(sigma) or sigma <= 0:
         raise ValueError(f"sigma must be a positive number of pixels, got {sigma!r}")
@@ -303,77 +287,3 @@ def channelwise(kernel, channels):
     W = np.zeros((channels, channels) + kernel.shape)
     W[np.arange(channels), np.arange(channels)] = kernel
     return W
-
-
-class L2Loss(Module):
-    """Half the squared distance per sample, averaged over the batch. y, target: (N, ...) -> scalar.
-
-    L = 1/(2N) sum_n ||y_n - t_n||^2;   dL/dy = (y - t) / N
-    """
-
-    def forward(self, y, target):
-        y, target = np.asarray(y), np.asarray(target)
-        if y.shape != target.shape or y.ndim < 1 or len(y) == 0:
-            raise ValueError(f"L2Loss expects y and target of one shape (N, ...), got {y.shape} and {target.shape}")
-        for name, a in (("y", y), ("target", target)):
-            if a.dtype.kind not in "biuf":
-                raise TypeError(f"L2Loss expects real numbers, got {name} of dtype {a.dtype}")
-        # Private float copies: uint8 images would wrap around in y - target (0 - 255 = 1), and
-        # a caller changing y after forward must not change backward's gradient.
-        y, target = (a.astype(np.float64) if a.dtype.kind != "f" else a.copy() for a in (y, target))
-        self.cache = (y, target)
-        ### BEGIN SOLUTION
-        diff = y - target
-        return float(0.5 * np.sum(diff * diff) / len(y))
-        ### END SOLUTION
-
-    def backward(self, dout=1.0):
-        y, target = self._cached()
-        ### BEGIN SOLUTION
-        return dout * (y - target) / len(y)
-        ### END SOLUTION
-
-
-def zca_filter(x, size, eps):
-    """ZCA whitening as a convolution. x: (N, C, H, W) -> weights (C, C, size, size), size odd.
-
-    Sigma = covariance of the (C*size*size)-vectors of size x size patches of x,
-    Z = (Sigma + eps I)^(-1/2).  A pixel's whitened value in channel c is row (c, centre) of Z
-    dotted with the patch around it, so Conv2d(C, C, size, padding=size // 2) with these weights,
-    applied to x minus its channel means, whitens x; eps damps directions weaker than noise.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 4:
-        raise ValueError(f"zca_filter expects images of shape (N, C, H, W), got {x.shape}")
-    if not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0 or size > min(x.shape[2:]):
-        raise ValueError(f"size must be an odd int no larger than the images {x.shape[2:]}, got {size!r}")
-    if not eps > 0:
-        raise ValueError(f"eps must be positive (it keeps (Sigma + eps I)^(-1/2) finite), got {eps!r}")
-    C, H, W = x.shape[1:]
-    x = x - x.mean(axis=(0, 2, 3), keepdims=True)
-    sigma = np.zeros((C * size * size,) * 2)
-    for start in range(0, len(x), 100):  # 100 images at a time keeps the im2col matrix small
-        cols = im2col(x[start : start + 100], (size, size), (1, 1), (1, 1), (H - size + 1, W - size + 1))
-        sigma += cols @ cols.T
-    sigma /= len(x) * (H - size + 1) * (W - size + 1)
-    evals, evecs = np.linalg.eigh(sigma)
-    Z = (evecs / np.sqrt(np.maximum(evals, 0) + eps)) @ evecs.T
-    centre = np.arange(C) * size * size + (size * size) // 2
-    return Z[centre].reshape(C, C, size, size)
-
-
-def load_c0_weights(root=None):
-    """The reference filters C0 of the filter-learning exercise: (20, 3, 5, 5) float64.
-
-    Read from C0_weights.npy in the data folder. The repository commits that file, made once by
-    np.random.default_rng(6).uniform(-1, 1, size=(20, 3, 5, 5)); where it is missing (a pip
-    install) the same recipe writes it first. An instructor's own file of that shape works too.
-    """
-    path = Path(root if root is not None else data_dir()) / "C0_weights.npy"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, np.random.default_rng(C0_SEED).uniform(-1.0, 1.0, size=C0_SHAPE))
-    W0 = np.load(path)
-    if W0.shape != C0_SHAPE:
-        raise ValueError(f"{path.name} should hold weights of shape {C0_SHAPE}, got {W0.shape}")
-    return W0.astype(np.float64)

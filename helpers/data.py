@@ -1,14 +1,18 @@
-"""Datasets as NumPy arrays (rows are samples) and the small tools every lesson needs.
+"""Datasets as NumPy arrays (rows are samples) and their preparation: loaders, one-hot labels,
+splits, standardisation, ZCA whitening, mini-batches, and the reference filters of lesson 06.
 
 Loaders fetch missing files on first use (see `helpers.download`), so a student who only
 pip-installed `helpers` gets the data too.
 """
 import gzip
 import pickle
+from pathlib import Path
 
 import idx2numpy
 import numpy as np
 
+from .checks import check_rng, is_int, is_real
+from .conv import im2col
 from .course_data import load_course_data  # noqa: F401  (re-exported: part of the data API)
 from .download import DataError, data_dir, ensure
 
@@ -23,6 +27,7 @@ CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",
 # but never more than the official 10000 images of 3 x 32 x 32 bytes.
 OFFICIAL_SIZES = {"mnist train": 60000, "mnist test": 10000, "cifar10 batch": 10000}
 N_CLASSES = 10
+C0_SHAPE, C0_SEED = (20, 3, 5, 5), 6
 
 
 def load_mnist(split="train", root=None):
@@ -130,7 +135,7 @@ def load_cifar10(batch, n=None, root=None):
     """
     name = _cifar_batch_name(batch)
     folder = ensure("cifar10", root) / "cifar-10-batches-py"
-    if n is not None and not isinstance(n, (int, np.integer)):
+    if n is not None and not is_int(n):
         raise TypeError(f"n must be a whole number of images, got {n!r}")
     d = _read_pickle(folder / name, (b"data", b"labels"))
     meta = _read_pickle(folder / "batches.meta", (b"label_names",))
@@ -175,7 +180,7 @@ def _check_cifar_batch(path, data, labels):
 
 
 def _cifar_batch_name(batch):
-    if isinstance(batch, (int, np.integer)) and 1 <= batch <= 5:
+    if is_int(batch) and 1 <= batch <= 5:
         return f"data_batch_{batch}"
     if batch == "test":
         return "test_batch"
@@ -216,7 +221,7 @@ def train_val_split(X, y, val_fraction, rng):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
-    _check_rng(rng)
+    check_rng(rng, "train_val_split's rng")
     n_val = int(round(val_fraction * len(X)))
     if not 0 < n_val < len(X):
         raise ValueError(
@@ -231,7 +236,7 @@ class Standardizer:
     """Per-feature standardisation fitted on training data: x' = (x - mean) / (std + eps)."""
 
     def __init__(self, eps=1e-8):
-        if not (isinstance(eps, (int, float, np.integer, np.floating)) and np.isfinite(eps) and eps >= 0):
+        if not (is_real(eps) and np.isfinite(eps) and eps >= 0):
             raise ValueError(f"Standardizer needs a finite eps >= 0 (e.g. 1e-8 or 0.1), got {eps!r}")
         self.eps, self.mean, self.std = eps, None, None
 
@@ -268,10 +273,10 @@ def minibatches(X, y, batch_size, rng, shuffle=True):
     """
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if shuffle:
-        _check_rng(rng)
+        check_rng(rng, "minibatches' rng")
     ### BEGIN SOLUTION
     order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
@@ -280,11 +285,51 @@ def minibatches(X, y, batch_size, rng, shuffle=True):
     ### END SOLUTION
 
 
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(SEED); got {rng!r}"
-        )
+def zca_filter(x, size, eps):
+    """ZCA whitening as a convolution. x: (N, C, H, W) -> weights (C, C, size, size), size odd.
+
+    Sigma = covariance of the (C*size*size)-vectors of size x size patches of x,
+    Z = (Sigma + eps I)^(-1/2).  A pixel's whitened value in channel c is row (c, centre) of Z
+    dotted with the patch around it, so Conv2d(C, C, size, padding=size // 2) with these weights,
+    applied to x minus its channel means, whitens x; eps damps directions weaker than noise.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 4:
+        raise ValueError(f"zca_filter expects images of shape (N, C, H, W), got {x.shape}")
+    if not is_int(size) or size < 1 or size % 2 == 0 or size > min(x.shape[2:]):
+        raise ValueError(f"size must be an odd int no larger than the images {x.shape[2:]}, got {size!r}")
+    if not eps > 0:
+        raise ValueError(f"eps must be positive (it keeps (Sigma + eps I)^(-1/2) finite), got {eps!r}")
+    C, H, W = x.shape[1:]
+    x = x - x.mean(axis=(0, 2, 3), keepdims=True)
+    sigma = np.zeros((C * size * size,) * 2)
+    for start in range(0, len(x), 100):  # 100 images at a time keeps the im2col matrix small
+        cols = im2col(x[start : start + 100], (size, size), (1, 1), (1, 1), (H - size + 1, W - size + 1))
+        sigma += cols @ cols.T
+    sigma /= len(x) * (H - size + 1) * (W - size + 1)
+    evals, evecs = np.linalg.eigh(sigma)
+    Z = (evecs / np.sqrt(np.maximum(evals, 0) + eps)) @ evecs.T
+    centre = np.arange(C) * size * size + (size * size) // 2
+    return Z[centre].reshape(C, C, size, size)
+
+
+
+
+def load_c0_weights(root=None):
+    """The reference filters C0 of the filter-learning exercise: (20, 3, 5, 5) float64.
+
+    Read from C0_weights.npy in the data folder. The repository commits that file, made once by
+    np.random.default_rng(6).uniform(-1, 1, size=(20, 3, 5, 5)); where it is missing (a pip
+    install) the same recipe writes it first. An instructor's own file of that shape works too.
+    """
+    path = Path(root if root is not None else data_dir()) / "C0_weights.npy"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, np.random.default_rng(C0_SEED).uniform(-1.0, 1.0, size=C0_SHAPE))
+    W0 = np.load(path)
+    if W0.shape != C0_SHAPE:
+        raise ValueError(f"{path.name} should hold weights of shape {C0_SHAPE}, got {W0.shape}")
+    return W0.astype(np.float64)
 
 
 __all__ = [
@@ -300,6 +345,8 @@ __all__ = [
     "train_val_split",
     "Standardizer",
     "minibatches",
+    "zca_filter",
+    "load_c0_weights",
 ]
 
 

@@ -1,10 +1,12 @@
-"""Gradient checking: finite differences, relative error, Taylor and Jacobian tests.
+"""Gradient checking: finite differences, relative error, Taylor and Jacobian tests, and the
+drivers that check a whole module (its input and every parameter) or a whole network.
 
 Every function here only calls the functions it is handed; all checks run in float64.
 """
 import numpy as np
 
-from .layers import l2_penalty
+from .checks import rng_or_default
+from .losses import l2_penalty
 
 
 def _as_float64(x, name="x"):
@@ -91,8 +93,7 @@ def gradient_test(f, grad, x, d=None, eps=None, rng=None):
     if g.shape != x.shape:
         raise ValueError(f"grad(x) must have the shape of x {x.shape}, got {g.shape}")
     if d is None:
-        rng = np.random.default_rng(0) if rng is None else rng
-        d = rng.standard_normal(x.shape)
+        d = rng_or_default(rng, "gradient_test's rng").standard_normal(x.shape)
         d /= np.linalg.norm(d)
     d = _as_float64(d, "d")
     if d.shape != x.shape:
@@ -120,7 +121,7 @@ def jacobian_test(forward, backward, x, eps=None, rng=None):
     Returns (eps, zero_order, first_order) as `gradient_test` does.
     """
     x = _as_float64(x)
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = rng_or_default(rng, "jacobian_test's rng")
     y = np.asarray(forward(x))
     u = rng.standard_normal(y.shape)
 
@@ -160,6 +161,49 @@ def layer_param_jacobian_test(layer, x, name, eps=None, rng=None):
         return jacobian_test(forward, backward, saved.copy(), eps=eps, rng=rng)
     finally:
         p[...] = saved
+
+
+def layer_jacobian_tests(layer, x, rng=None):
+    """Jacobian (Taylor) tests of a layer w.r.t. its input and each parameter. x: (N, D) float64.
+
+    Returns {'x': (eps, zero, first), 'W1': (...), ...} in the order of named_parameters().
+    """
+    rng = rng_or_default(rng, "layer_jacobian_tests' rng")
+    results = {"x": jacobian_test(layer.forward, layer.backward, x, rng=rng)}
+    for name, _, _ in list(layer.named_parameters()):
+        results[name] = layer_param_jacobian_test(layer, x, name, rng=rng)
+    return results
+
+
+def network_gradient_test(model, loss_fn, X, targets, rng=None):
+    """Taylor test of the loss w.r.t. ALL parameters at once, along one random direction.
+
+    f(theta) = loss_fn(model(X; theta), targets), theta = every parameter flattened into one vector.
+    Returns (eps, zero_order, first_order) as gradient_test does.
+    """
+    params = [p for _, p, _ in model.named_parameters()]
+    saved = [p.copy() for p in params]
+
+    def assign(theta):
+        start = 0
+        for p in params:
+            p[...] = theta[start : start + p.size].reshape(p.shape)
+            start += p.size
+
+    def f(theta):
+        assign(theta)
+        return loss_fn.forward(model.forward(X), targets)
+
+    def grad(theta):
+        f(theta)
+        model.backward(loss_fn.backward())
+        return np.concatenate([g.ravel() for _, _, g in model.named_parameters()])
+
+    try:
+        return gradient_test(f, grad, np.concatenate([p.ravel() for p in saved]), rng=rng)
+    finally:
+        for p, s in zip(params, saved):
+            p[...] = s
 
 
 NON_FINITE = "WRONG (non-finite)"

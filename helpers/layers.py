@@ -2,10 +2,31 @@
 
 Each module keeps its parameters and their gradients in two dicts with the same keys
 (`params['W']`, `grads['W']`), so an optimiser can update any network the same way.
+Linear, the activations (ReLU, Sigmoid, Tanh), the residual layer (notebook 05) and Sequential;
+the losses are in `helpers.losses`.
+
+A layer caches its input x for backward. A writable x is copied first (a caller reusing its
+buffer between forward and backward must not change the gradients); a read-only x is cached as
+it is: nobody can write into it. Sequential hands each layer the previous one's output
+read-only, and `train.train_step` its batch, so inside a network nothing is copied.
 """
 import numpy as np
 
-from .functional import COURSE_GUARD, cross_entropy, log_softmax, sigmoid
+from .checks import check_dout, check_features, read_only, rng_or_default
+from .functional import sigmoid
+
+
+def init_std(fan_in, gain=2.0):
+    """The weight scale that keeps activations' variance steady: std = sqrt(gain / fan_in).
+
+    gain 2 before a ReLU (He initialisation: ReLU zeroes half the inputs), 1 before tanh, whose
+    slope is 1 at 0, and for an output layer (Xavier/LeCun). fan_in: inputs summed per output.
+    """
+    return np.sqrt(gain / fan_in)
+
+
+GAIN = {"relu": 2.0, "tanh": 1.0}
+"""init_std's gain for the layer that follows each activation."""
 
 
 class Module:
@@ -34,31 +55,6 @@ class Module:
         return f"{type(self).__name__}()"
 
 
-def _check_features(x, n_features, who, dtype=None):
-    """x as a private float copy (N, n_features): integers and bools become `dtype` (the weights'
-    dtype, float64 if None) before any arithmetic, and the copy is what a layer caches, so
-    changing the caller's x after forward cannot change the gradients of backward."""
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[1] != n_features:
-        raise ValueError(f"{who} expects x of shape (N, {n_features}), got {x.shape}")
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{who} expects a numeric x, got dtype {x.dtype}")
-    if x.dtype.kind != "f":
-        return x.astype(np.float64 if dtype is None else dtype)
-    return x.copy()
-
-
-def _check_dout(dout, shape, who):
-    # A mis-shaped dout would otherwise broadcast silently (ReLU, Sigmoid, Tanh) or fail
-    # deep inside a matmul (Linear).
-    dout = np.asarray(dout)
-    if dout.shape != shape:
-        raise ValueError(
-            f"{who}.backward expects dout of the shape forward returned {shape}, got {dout.shape}"
-        )
-    return dout
-
-
 class Linear(Module):
     """Affine layer. x: (N, D) -> y: (N, M) with W: (D, M), b: (M,).
 
@@ -69,16 +65,16 @@ class Linear(Module):
         super().__init__()
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear needs positive sizes, got ({in_features}, {out_features})")
-        rng = np.random.default_rng(0) if rng is None else rng
+        rng = rng_or_default(rng, "Linear's rng")
         # He initialisation keeps activations' variance steady through ReLU layers.
-        scale = np.sqrt(2.0 / in_features) if weight_scale is None else weight_scale
+        scale = init_std(in_features) if weight_scale is None else weight_scale
         self.params["W"] = (scale * rng.standard_normal((in_features, out_features))).astype(dtype)
         self.params["b"] = np.zeros(out_features, dtype=dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
         W, b = self.params["W"], self.params["b"]
-        x = _check_features(x, W.shape[0], repr(self), W.dtype)
+        x = check_features(x, W.shape[0], self, W.dtype)
         self.cache = x
         ### BEGIN SOLUTION
         return x @ W + b
@@ -87,7 +83,7 @@ class Linear(Module):
     def backward(self, dout):
         x = self._cached()
         W, b = self.params["W"], self.params["b"]
-        dout = _check_dout(dout, (x.shape[0], W.shape[1]), repr(self))
+        dout = check_dout(dout, (x.shape[0], W.shape[1]), self)
         ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
@@ -100,7 +96,7 @@ class Linear(Module):
         as dW), and return None. `train_step` uses it; everything else calls backward."""
         ### BEGIN INSTRUCTOR ONLY
         x = self._cached()
-        dout = _check_dout(dout, (x.shape[0], self.params["W"].shape[1]), repr(self))
+        dout = check_dout(dout, (x.shape[0], self.params["W"].shape[1]), self)
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0).reshape(self.params["b"].shape)
         return None
@@ -121,13 +117,13 @@ class ReLU(Module):
     def forward(self, x):
         x = np.asarray(x)
         self.cache = x > 0
-        return np.where(x < 0, np.zeros((), dtype=x.dtype), x)
+        return np.maximum(x, 0)  # np.maximum propagates NaN
 
     def backward(self, dout):
         positive = self._cached()
-        dout = _check_dout(dout, positive.shape, "ReLU")
+        dout = check_dout(dout, positive.shape, "ReLU")
         ### BEGIN SOLUTION
-        return np.where(positive, dout, 0)
+        return dout * positive
         ### END SOLUTION
 
 
@@ -141,7 +137,7 @@ class Sigmoid(Module):
 
     def backward(self, dout):
         y = self._cached()
-        dout = _check_dout(dout, y.shape, "Sigmoid")
+        dout = check_dout(dout, y.shape, "Sigmoid")
         ### BEGIN SOLUTION
         return dout * y * (1 - y)
         ### END SOLUTION
@@ -157,77 +153,81 @@ class Tanh(Module):
 
     def backward(self, dout):
         y = self._cached()
-        dout = _check_dout(dout, y.shape, "Tanh")
+        dout = check_dout(dout, y.shape, "Tanh")
         ### BEGIN SOLUTION
         return dout * (1 - y**2)
         ### END SOLUTION
 
 
-class SoftmaxCrossEntropy(Module):
-    """Mean cross-entropy of softmax(scores). scores, targets (one-hot): (N, K) -> scalar loss.
+ACTIVATIONS = {"tanh": Tanh, "relu": ReLU}
+"""The activation layers a network builder or a Residual layer can be asked for, by name."""
 
-    L = -(1/N) sum_i sum_k t_ik log softmax(s_i)_k;   dscores = (softmax(s) - t) / N
-    By default (guard=0) the loss is computed through log-softmax: exact, finite for any finite
-    scores, and exactly the function whose gradient backward returns, so finite differences of
-    the layer agree with its backward.
 
-    guard > 0 gives the course's guarded cross-entropy of probabilities instead,
-    L = -(1/N) sum t log(softmax(s) + guard); with guard=COURSE_GUARD (1e-9), i.e.
-    `CourseSoftmaxCrossEntropy()`, it reproduces the course's reference losses (a sample's loss
-    is capped at -log(1e-9) = 20.7). Its backward is still the gradient of the unguarded loss,
-    which differs by O(guard / p): do not gradient-check the guarded loss.
+def check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    return activation
+
+
+class Residual(Module):
+    """Shape-preserving residual layer. x: (N, D) -> y: (N, D); W1: (D, H), b1: (H,), W2: (H, D).
+
+    z = x W1 + b1,   a = phi(z),   y = x + a W2
+    dW2 = a^T dout,   dz = phi.backward(dout W2^T),   dW1 = x^T dz,   db1 = sum_n dz_n,
+    dx = dout + dz W1^T          (the identity path hands dout straight back)
+    phi (the activation; sigma is kept for the sigmoid) is a Tanh or ReLU layer, self.phi: its own forward caches what its backward needs, so
+    after a = self.phi.forward(z), self.phi.backward(g) = g * phi'(z). forward caches
+    (x, z, a) in self.cache.
+    Rows are samples, so the course's  y = x + W2 sigma(W1 x + b1)  is written  y = x + phi(x W1 + b1) W2.
     """
 
-    def __init__(self, guard=0.0):
+    def __init__(self, in_features, hidden=None, rng=None, activation="tanh", dtype=np.float64):
         super().__init__()
-        if not (isinstance(guard, (int, float, np.integer, np.floating)) and 0 <= guard < 1):
-            raise ValueError(
-                f"SoftmaxCrossEntropy needs a guard in [0, 1): 0 (exact, the default) or the course's "
-                f"1e-9 (CourseSoftmaxCrossEntropy), got {guard!r}"
-            )
-        self.guard = guard
+        hidden = in_features if hidden is None else hidden
+        if in_features < 1 or hidden < 1:
+            raise ValueError(f"Residual needs positive sizes, got in_features={in_features}, hidden={hidden}")
+        self.activation = check_activation(activation)
+        self.phi = ACTIVATIONS[activation]()
+        rng = rng_or_default(rng, "Residual's rng")
+        # W1 keeps phi's input at unit variance; a small W2 starts the block near the identity,
+        # so a deep stack begins as a shallow network and its gradients neither vanish nor explode.
+        W1 = init_std(in_features, GAIN[activation]) * rng.standard_normal((in_features, hidden))
+        W2 = 0.1 * init_std(hidden, 1.0) * rng.standard_normal((hidden, in_features))
+        self.params = {"W1": W1.astype(dtype), "b1": np.zeros(hidden, dtype=dtype), "W2": W2.astype(dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
-    def __repr__(self):
-        return f"{type(self).__name__}(guard={self.guard})"
-
-    def forward(self, scores, targets):
-        scores, targets = np.asarray(scores), np.asarray(targets)
-        if scores.ndim != 2 or targets.shape != scores.shape:
-            raise ValueError(
-                "SoftmaxCrossEntropy expects scores (N, K) and one-hot targets of the same "
-                f"shape, got {scores.shape} and {targets.shape}"
-            )
-        logp = log_softmax(scores)
-        probs = np.exp(logp)
-        # one_hot gives float64; matching the scores' dtype keeps float32 backward in float32
-        targets = targets.astype(probs.dtype)  # a copy: the cache cannot change from outside
-        self.cache = (probs, targets)
-        if self.guard:
-            return cross_entropy(probs, targets, guard=self.guard)
-        return float(-np.sum(targets * logp) / scores.shape[0])
-
-    def backward(self, dout=1.0):
-        probs, targets = self._cached()
-        if np.ndim(dout) != 0:
-            raise ValueError(
-                "SoftmaxCrossEntropy.backward expects a scalar dout (the loss is a scalar), "
-                f"got shape {np.shape(dout)}"
-            )
+    def forward(self, x):
+        W1, b1, W2 = self.params["W1"], self.params["b1"], self.params["W2"]
+        x = check_features(x, W1.shape[0], self, W1.dtype)
         ### BEGIN SOLUTION
-        return dout * (probs - targets) / probs.shape[0]
+        z = x @ W1 + b1
+        a = self.phi.forward(z)
+        self.cache = (x, z, a)
+        return x + a @ W2
         ### END SOLUTION
 
+    def backward(self, dout):
+        x, z, a = self._cached()
+        W1, W2 = self.params["W1"], self.params["W2"]
+        dout = check_dout(dout, x.shape, self)
+        ### BEGIN SOLUTION
+        self.grads["W2"] = a.T @ dout
+        dz = self.phi.backward(dout @ W2.T)
+        self.grads["W1"] = x.T @ dz
+        self.grads["b1"] = dz.sum(axis=0)
+        return dout + dz @ W1.T
+        ### END SOLUTION
 
-class CourseSoftmaxCrossEntropy(SoftmaxCrossEntropy):
-    """The course's guarded loss, -(1/N) sum t log(softmax(s) + 1e-9): the loss the course's
-    reference values (notebooks 01 and 03) were computed with. Same backward as SoftmaxCrossEntropy."""
-
-    def __init__(self, guard=COURSE_GUARD):
-        super().__init__(guard)
+    def __repr__(self):
+        D, H = self.params["W1"].shape
+        return f"Residual({D}, hidden={H}, {self.activation})"
 
 
 class Sequential(Module):
-    """Modules applied in order: y = f_L(... f_2(f_1(x))); backward runs them in reverse."""
+    """Modules applied in order: y = f_L(... f_2(f_1(x))); backward runs them in reverse.
+
+    Each layer gets the previous one's output as a read-only view, which it caches without a copy.
+    """
 
     def __init__(self, *layers):
         super().__init__()
@@ -236,7 +236,7 @@ class Sequential(Module):
     def forward(self, x):
         for i, layer in enumerate(self.layers):
             try:
-                x = layer.forward(x)
+                x = layer.forward(x if i == 0 else read_only(x))
             except ValueError as err:  # say which layer of the stack refused its input
                 raise ValueError(f"Sequential layer {i} ({layer!r}): {err}") from err
         return x
@@ -260,20 +260,3 @@ class Sequential(Module):
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
         return f"Sequential(\n  {inner}\n)"
-
-
-def l2_penalty(model, reg, add_grad=True):
-    """Add reg * sum W^2 over every weight matrix (parameters named W, not biases).
-
-    Returns the penalty; adds its gradient 2 reg W to the model's grads in place, so call it
-    after `backward`. add_grad=False only evaluates the penalty (e.g. inside a finite difference).
-    """
-    if reg == 0:
-        return 0.0
-    total = 0.0
-    for name, W, dW in model.named_parameters():
-        if name.split(".")[-1].startswith("W"):
-            total += float(np.sum(W * W))
-            if add_grad:
-                dW += 2 * reg * W
-    return reg * total

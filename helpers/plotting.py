@@ -3,6 +3,8 @@ gradient-test plots and decision regions. Each function returns its matplotlib F
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .checks import is_int, pair
+from .conv import conv_output_size
 from .gradcheck import taylor_slope
 
 
@@ -56,7 +58,7 @@ def show_images(images, titles=None, ncols=10, size=1.3, cmap="gray", suptitle=N
               f"shapes {sorted(shapes)[:3]}")
     if titles is not None and len(titles) != len(images):
         _fail("show_images", f"one title an image ({len(images)})", f"{len(titles)} titles")
-    if not (isinstance(ncols, (int, np.integer)) and ncols >= 1):
+    if not (is_int(ncols) and ncols >= 1):
         _fail("show_images", "ncols, a whole number >= 1", repr(ncols))
     n = len(images)
     nrows = int(np.ceil(n / ncols))
@@ -156,10 +158,8 @@ def plot_decision_regions(predict_fn, X, y, ax=None, title="Decision regions", r
 def plot_conv_windows(in_hw, kernel, stride=1, padding=0, dilation=1, positions=((0, 0),), ax=None):
     """Where a convolution looks: the padded input grid (padding grey) and, for each output
     position (i, j) in `positions`, the input pixels its kernel taps read (one colour each)."""
-    from .conv import _pair, conv_output_size  # plotting draws the geometry conv defines
-
-    (H, W), (kh, kw) = _pair(in_hw, "in_hw", 1), _pair(kernel, "kernel", 1)
-    (sh, sw), (ph, pw), (dh, dw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0), _pair(dilation, "dilation", 1)
+    (H, W), (kh, kw) = pair(in_hw, "in_hw", 1), pair(kernel, "kernel", 1)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride, "stride", 1), pair(padding, "padding", 0), pair(dilation, "dilation", 1)
     OH, OW = conv_output_size(H, kh, sh, ph, dh), conv_output_size(W, kw, sw, pw, dw)
     outside = [p for p in positions if not (0 <= p[0] < OH and 0 <= p[1] < OW)]
     if outside:

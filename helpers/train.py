@@ -1,4 +1,4 @@
-"""Training: L2 penalty, SGD with momentum, the fit loop and its history, and metrics.
+"""Training: SGD with momentum, one training step, the fit loop and its history, and metrics.
 
 Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
 """
@@ -7,8 +7,10 @@ import warnings
 
 import numpy as np
 
+from .checks import check_rng, is_int, is_real, read_only
 from .data import minibatches, one_hot
-from .layers import Linear, ReLU, Sequential, l2_penalty
+from .layers import Sequential
+from .losses import l2_penalty
 
 
 class SGD:
@@ -20,8 +22,8 @@ class SGD:
     """
 
     def __init__(self, lr, momentum=0.0):
-        ok_lr = _is_real(lr) and np.isfinite(lr) and lr > 0
-        ok_momentum = _is_real(momentum) and 0 <= momentum < 1
+        ok_lr = is_real(lr) and np.isfinite(lr) and lr > 0
+        ok_momentum = is_real(momentum) and 0 <= momentum < 1
         if not (ok_lr and ok_momentum):
             raise ValueError(
                 f"SGD needs a finite lr > 0 and 0 <= momentum < 1, got lr={lr!r}, momentum={momentum!r}; "
@@ -38,17 +40,14 @@ class SGD:
     def step(self, model):
         for name, p, g in model.named_parameters():
             if self.momentum:
-                v = self.velocity.setdefault(name, np.zeros_like(p))
+                v = self.velocity.get(name)
+                if v is None:  # the first step: no velocity yet (not zeros_like(p) on every step)
+                    v = self.velocity[name] = np.zeros_like(p)
                 v *= self.momentum
                 v -= self.lr * g
                 p += v
             else:
                 p -= self.lr * g
-
-
-def _is_real(value):
-    """True for a real number (int, float or a NumPy scalar of either), False for bool and the rest."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 class TrainingDiverged(FloatingPointError):
@@ -60,8 +59,10 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
 
     X: (N, D) rows of the batch; targets: (N, K) one-hot, ideally in the model's dtype.
     Returns the batch's loss (data term + L2 term) as a float.
+    Forward and backward both run inside this call, so X cannot change in between: the model
+    gets it read-only and caches it without a copy.
     """
-    scores = model.forward(X)
+    scores = model.forward(read_only(X))
     loss = loss_fn.forward(scores, targets)
     _backward_without_input_grad(model, loss_fn.backward())  # X is data: nobody needs dL/dX
     loss += l2_penalty(model, reg)  # after backward: it adds 2 reg W to the fresh grads
@@ -84,14 +85,6 @@ def _first_backward(layer, dout):
     if hasattr(layer, "backward_params"):
         return layer.backward_params(dout)
     return layer.backward(dout)
-
-
-def two_layer_net(D, H, K, rng, dtype=np.float64):
-    """The course's TwoLayerNet: x (N, D) -> Linear(D, H) -> ReLU -> Linear(H, K) -> scores (N, K).
-
-    scores = max(0, x W1 + b1) W2 + b2, He-initialised; pair it with SoftmaxCrossEntropy.
-    """
-    return Sequential(Linear(D, H, rng, dtype=dtype), ReLU(), Linear(H, K, rng, dtype=dtype))
 
 
 def predict(model, X, batch_size=10000):
@@ -130,21 +123,20 @@ def _check_xy(X, y, who):
 
 def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
     """Refuse, before any work, what would make fit fail late or train on garbage."""
-    if not (isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs >= 1):
+    if not (is_int(epochs) and epochs >= 1):
         raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
-    if not (isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool) and batch_size >= 1):
+    if not (is_int(batch_size) and batch_size >= 1):
         raise ValueError(f"fit: batch_size must be a whole number >= 1, got {batch_size!r}")
-    if not (_is_real(reg) and np.isfinite(reg) and reg >= 0):
+    if not (is_real(reg) and np.isfinite(reg) and reg >= 0):
         raise ValueError(f"fit: reg (the L2 weight) must be a finite number >= 0, got {reg!r}")
-    if not (_is_real(lr_decay) and np.isfinite(lr_decay) and lr_decay > 0):
+    if not (is_real(lr_decay) and np.isfinite(lr_decay) and lr_decay > 0):
         raise ValueError(
             f"fit: lr_decay must be a finite number > 0 (1 = constant lr, 0.9 = 10% less per epoch), "
             f"got {lr_decay!r}"
         )
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
         raise TypeError(f"fit: optimizer must be an optimiser such as SGD(0.1), got {optimizer!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"fit: rng must be a numpy.random.Generator, e.g. np.random.default_rng(SEED); got {rng!r}")
+    check_rng(rng, "fit: rng")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"fit: X must hold real numbers, got dtype {X.dtype}")
     if X.dtype.kind == "f" and not np.all(np.isfinite(X)):

@@ -91,7 +91,7 @@ SCALAR = {
         "bug_sign": ("return (-np.cos(self.cache) * dout,)", "da"),
         "bug_forgets_dout": ("return (np.cos(self.cache),)", "da"),
     },
-    "Tanh.forward": {
+    "scalar.Tanh.forward": {
         "alt_caches_output": "import math\nself.cache = math.tanh(a)\nreturn self.cache",
         "alt_caches_input": "self.cache = a\nreturn float(np.tanh(a))",
         "bug_tan": ("self.cache = np.tanh(a)\nreturn np.tan(a)", "Tanh.forward"),
@@ -103,7 +103,7 @@ SCALAR = {
         "bug_forgets_square": ("y = self.cache\nreturn ((1 - y) * dout,)", "da"),
         "bug_forgets_dout": ("y = self.cache\nreturn (1 - y**2,)", "da"),
     },
-    "Sigmoid.forward": {
+    "scalar.Sigmoid.forward": {
         "alt_caches_output": "import math\ny = 1 / (1 + math.exp(-a)) if a >= 0 else math.exp(a) / (1 + math.exp(a))\nself.cache = y\nreturn y",
         "alt_caches_input": "self.cache = a\nreturn float(sigmoid(a))",
         "bug_sign": ("y = 1 / (1 + np.exp(a))\nself.cache = y\nreturn y", "Sigmoid.forward"),
@@ -223,7 +223,7 @@ LAYERS = {
         """), "db"),
     },
     "ReLU.backward": {
-        "alt_product": "return dout * positive",
+        "alt_where": "return np.where(positive, dout, 0)",
         "alt_masked_copy": "dx = dout.copy()\ndx[~positive] = 0\nreturn dx",
         "bug_missing_mask": ("return dout", "dx"),
         "bug_inverted_mask": ("return dout * ~positive", "dx"),
@@ -254,16 +254,14 @@ RESNET = {
     "Residual.forward": {
         "alt_dot": _c("""
             z = np.dot(x, W1) + b1
-            a = sigma(z)
+            a = self.phi.forward(z)
             self.cache = (x, z, a)
             return x + np.dot(a, W2)
         """),
-        "alt_explicit_activation": _c("""
-            z = x @ W1 + b1
-            if self.activation == "tanh":
-                a = np.tanh(z)
-            else:
-                a = np.where(z > 0, z, 0.0)
+        "alt_call_and_copy": _c("""
+            z = x @ W1
+            z += b1
+            a = self.phi(z)
             self.cache = (x, z, a)
             y = x.copy()
             y += a @ W2
@@ -271,19 +269,19 @@ RESNET = {
         """),
         "bug_missing_skip": (_c("""
             z = x @ W1 + b1
-            a = sigma(z)
+            a = self.phi.forward(z)
             self.cache = (x, z, a)
             return a @ W2
         """), "y"),
         "bug_missing_b1": (_c("""
             z = x @ W1
-            a = sigma(z)
+            a = self.phi.forward(z)
             self.cache = (x, z, a)
             return x + a @ W2
         """), "y"),
         "bug_caches_z_for_a": (_c("""
             z = x @ W1 + b1
-            a = sigma(z)
+            a = self.phi.forward(z)
             self.cache = (x, z, z)
             return x + a @ W2
         """), "cached a"),
@@ -291,7 +289,7 @@ RESNET = {
     "Residual.backward": {
         "alt_dot": _c("""
             g = dout @ W2.T
-            dz = g * dsigma(z, a)
+            dz = self.phi.backward(g)
             self.grads["W1"] = np.dot(x.T, dz)
             self.grads["b1"] = np.sum(dz, axis=0)
             self.grads["W2"] = np.dot(a.T, dout)
@@ -309,7 +307,7 @@ RESNET = {
         """),
         "bug_missing_identity_path": (_c("""
             self.grads["W2"] = a.T @ dout
-            dz = (dout @ W2.T) * dsigma(z, a)
+            dz = self.phi.backward(dout @ W2.T)
             self.grads["W1"] = x.T @ dz
             self.grads["b1"] = dz.sum(axis=0)
             return dz @ W1.T
@@ -323,7 +321,7 @@ RESNET = {
         """), "dW1"),
         "bug_transposed_dW2": (_c("""
             self.grads["W2"] = dout.T @ a
-            dz = (dout @ W2.T) * dsigma(z, a)
+            dz = self.phi.backward(dout @ W2.T)
             self.grads["W1"] = x.T @ dz
             self.grads["b1"] = dz.sum(axis=0)
             return dout + dz @ W1.T
@@ -635,17 +633,17 @@ CONV = {
         """), "dx"),
     },
     "L2Loss.forward": {
-        "alt_squared_sum": "return float(np.sum((y - target) ** 2) / (2 * len(y)))",
-        "alt_mean_of_rows": "return 0.5 * float(np.mean(np.sum(((y - target) ** 2).reshape(len(y), -1), axis=1)))",
-        "bug_forgets_half": ("return float(np.sum((y - target) ** 2) / len(y))", "L"),
-        "bug_mean_over_all_entries": ("return float(0.5 * np.mean((y - target) ** 2))", "L"),
+        "alt_squared_sum": "return float(np.sum((y - targets) ** 2) / (2 * len(y)))",
+        "alt_mean_of_rows": "return 0.5 * float(np.mean(np.sum(((y - targets) ** 2).reshape(len(y), -1), axis=1)))",
+        "bug_forgets_half": ("return float(np.sum((y - targets) ** 2) / len(y))", "L"),
+        "bug_mean_over_all_entries": ("return float(0.5 * np.mean((y - targets) ** 2))", "L"),
     },
     "L2Loss.backward": {
-        "alt_scaled": "return (y - target) * (dout / y.shape[0])",
-        "alt_divided": "n = len(y)\nreturn dout / n * (y - target)",
-        "bug_forgets_1_over_N": ("return dout * (y - target)", "dL/dy"),
-        "bug_sign": ("return dout * (target - y) / len(y)", "dL/dy"),
-        "bug_ignores_dout": ("return (y - target) / len(y)", "dout=3"),
+        "alt_scaled": "return (y - targets) * (dout / y.shape[0])",
+        "alt_divided": "n = len(y)\nreturn dout / n * (y - targets)",
+        "bug_forgets_1_over_N": ("return dout * (y - targets)", "dL/dy"),
+        "bug_sign": ("return dout * (targets - y) / len(y)", "dL/dy"),
+        "bug_ignores_dout": ("return (y - targets) / len(y)", "dout=3"),
     },
 }
 

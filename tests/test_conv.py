@@ -6,17 +6,10 @@ import pytest
 from scipy import ndimage, signal
 
 import helpers.conv as conv
-from helpers.conv import (
-    Conv2d,
-    Conv2dNaive,
-    L2Loss,
-    channelwise,
-    conv_output_size,
-    gaussian_kernel,
-    load_c0_weights,
-    zca_filter,
-)
+from helpers.conv import Conv2d, Conv2dNaive, channelwise, conv_output_size, gaussian_kernel
+from helpers.data import load_c0_weights, zca_filter
 from helpers.gradcheck import numerical_gradient, rel_error
+from helpers.losses import L2Loss
 
 GEOMETRIES = list(itertools.product((1, 2, 3), (0, 1, 2), (1, 2)))  # stride, padding, dilation
 IMPLEMENTATIONS = (Conv2dNaive, Conv2d)
@@ -293,7 +286,7 @@ def test_bad_input_gets_clear_errors(cls):
     with pytest.raises(RuntimeError, match="before forward"):
         layer.backward(np.zeros((1, 4, 6, 6)))
     layer.forward(np.zeros((1, 3, 8, 8)))
-    with pytest.raises(ValueError, match=r"dout of shape \(1, 4, 6, 6\), got \(1, 4, 6, 5\)"):
+    with pytest.raises(ValueError, match=r"dout of the shape forward returned \(1, 4, 6, 6\), got \(1, 4, 6, 5\)"):
         layer.backward(np.zeros((1, 4, 6, 5)))
 
 

@@ -65,7 +65,7 @@ def test_hints_take_each_methods_part_of_a_class_docstring():
             """Residual layer. x: (N, D) -> y: (N, D).
 
             z = x W1 + b1,   a = sigma(z),   y = x + a W2
-            dW2 = a^T dout,   dz = (dout W2^T) * sigma'(z),
+            dW2 = a^T dout,   dz = (dout W2^T) * phi'(z),
             dx = dout + dz W1^T          (the identity path)
             """
 
@@ -95,7 +95,7 @@ def test_hints_take_each_methods_part_of_a_class_docstring():
     hints = {r.name: r.hint for r in find_regions(source, "r.py")}
     assert hints == {
         "Residual.forward": "implement z = x W1 + b1, a = sigma(z), y = x + a W2 (see the class docstring)",
-        "Residual.backward": "implement dW2 = a^T dout, dz = (dout W2^T) * sigma'(z); "
+        "Residual.backward": "implement dW2 = a^T dout, dz = (dout W2^T) * phi'(z); "
         "dx = dout + dz W1^T (the identity path) (see the class docstring)",
         "Conv.backward": "implement dW2 = dout2 @ cols^T, dx_pad = col2im(W2^T @ dout2) (see the class docstring)",
     }
@@ -144,6 +144,18 @@ def test_a_name_in_two_files_is_qualified_with_its_module(tmp_path):
     assert sorted(e.name for e in exercises) == [
         "a.Scale.backward", "a.Scale.forward", "b.Scale.backward", "b.Scale.forward", "cube", "square",
     ]  # fmt: skip
+    assert renames["a.py"]["Scale.forward"] == "a.Scale.forward"
+
+
+def test_a_class_in_two_files_has_all_its_exercises_qualified(tmp_path):
+    """layers.Tanh has a backward exercise only, scalar.Tanh both: the report must not mix
+    `Tanh.forward` with `scalar.Tanh.backward`, so every exercise of the class is qualified."""
+    region = "        ### BEGIN SOLUTION\n        return self.a * x\n        ### END SOLUTION\n"
+    assert region in FAKE
+    (tmp_path / "a.py").write_text(FAKE)
+    (tmp_path / "b.py").write_text(FAKE.replace("def square", "def cube").replace(region, "        return self.a * x\n"))
+    exercises, renames = collect(tmp_path, ["a.py", "b.py"])
+    assert sorted(e.name for e in exercises) == ["a.Scale.backward", "a.Scale.forward", "b.Scale.backward", "cube", "square"]
     assert renames["a.py"]["Scale.forward"] == "a.Scale.forward"
 
 

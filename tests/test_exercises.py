@@ -12,7 +12,7 @@ import pytest
 from scipy import signal
 from test_conv import reference_conv
 
-from helpers import conv, functional, layers, resnet, scalar
+from helpers import conv, functional, layers, losses, scalar
 from helpers.data import minibatches
 
 
@@ -158,7 +158,7 @@ def test_tanh_layer_backward_dx(rng):
 @exercise("SoftmaxCrossEntropy.backward")
 def test_softmax_cross_entropy_backward_dscores(rng):
     probs, targets = _softmax(rng.standard_normal((5, 3))), np.eye(3)[[0, 2, 1, 1, 0]]
-    loss = layers.SoftmaxCrossEntropy()
+    loss = losses.SoftmaxCrossEntropy()
     loss.cache = (probs, targets)  # what forward caches (above the exercise region)
     close("dscores", loss.backward(), (probs - targets) / 5)
     close("dscores (dout=2.5)", loss.backward(2.5), 2.5 * (probs - targets) / 5)
@@ -188,7 +188,7 @@ NODES = {
 QUALIFIED = {"Tanh": "scalar.Tanh", "Sigmoid": "scalar.Sigmoid"}  # layers has these names too
 
 
-@pytest.mark.parametrize("node", [pytest.param(n, marks=exercise(f"{n}.forward")) for n in NODES])
+@pytest.mark.parametrize("node", [pytest.param(n, marks=exercise(f"{QUALIFIED.get(n, n)}.forward")) for n in NODES])
 def test_node_forward_output(node):
     points, f, _ = NODES[node]
     for inputs in points:
@@ -215,7 +215,7 @@ def test_node_backward_local_gradients(node):
 
 
 def _residual(rng, activation):
-    layer = resnet.Residual(4, hidden=3, rng=rng, activation=activation)
+    layer = layers.Residual(4, hidden=3, rng=rng, activation=activation)
     layer.params["b1"] = rng.standard_normal(3)
     layer.params["W2"] = rng.standard_normal((3, 4))
     return layer, rng.standard_normal((5, 4))
@@ -249,6 +249,7 @@ def test_residual_backward_gradients(rng, activation):
     z = x @ W1 + layer.params["b1"]
     a = _act(activation, z)
     layer.cache = (x, z, a)  # the contract of the docstring: forward caches (x, z, a)
+    layer.phi.forward(z)  # and its activation layer caches what phi.backward needs
     dout = rng.standard_normal((5, 4))
     dx = layer.backward(dout)
     dz = (dout @ W2.T) * ((1 - a**2) if activation == "tanh" else (z > 0))
@@ -415,13 +416,13 @@ def test_conv_backward_without_bias_and_twice(rng, cls):
 @exercise("L2Loss.forward")
 def test_l2_loss_forward_L(rng):
     y, t = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 2, 3))
-    close("L", conv.L2Loss().forward(y, t), 0.5 * np.sum((y - t) ** 2) / 4)
+    close("L", losses.L2Loss().forward(y, t), 0.5 * np.sum((y - t) ** 2) / 4)
 
 
 @exercise("L2Loss.backward")
 def test_l2_loss_backward_dy(rng):
     y, t = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 2, 3))
-    loss = conv.L2Loss()
+    loss = losses.L2Loss()
     loss.cache = (y, t)  # what forward caches (above the exercise region)
     close("dL/dy", loss.backward(), (y - t) / 4)
     close("dL/dy (dout=3)", loss.backward(3.0), 3 * (y - t) / 4)

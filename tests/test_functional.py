@@ -9,8 +9,8 @@ import pytest
 
 from helpers import functional as F
 from helpers.gradcheck import gradient_test, numerical_gradient, rel_error, taylor_slope
-from helpers.layers import Linear, SoftmaxCrossEntropy
-from helpers.train import l2_penalty
+from helpers.layers import Linear
+from helpers.losses import SoftmaxCrossEntropy, l2_penalty
 
 REF_SCORES = np.array([[2060.0, 2000.0, 2080.0], [1010.0, 1020.0, 1030.0]])
 REF_SCORES.setflags(write=False)  # a softmax that writes into its input must not change it for later tests

@@ -1,13 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers.gradcheck import (
-    gradient_test,
-    jacobian_test,
-    numerical_gradient,
-    rel_error,
-    taylor_slope,
-)
+from helpers.gradcheck import gradient_test, jacobian_test, numerical_gradient, rel_error, taylor_slope
 
 
 def f_quartic(x):
@@ -103,8 +97,9 @@ def test_jacobian_test_catches_wrong_backward(rng):
 def test_param_gradient_errors_catches_a_wrong_layer_and_passes_a_right_one():
     from helpers.data import one_hot
     from helpers.gradcheck import param_gradient_errors
-    from helpers.layers import ReLU, SoftmaxCrossEntropy
-    from helpers.train import two_layer_net
+    from helpers.layers import ReLU
+    from helpers.losses import SoftmaxCrossEntropy
+    from helpers.networks import two_layer_net
 
     class NoMask(ReLU):
         def backward(self, dout):

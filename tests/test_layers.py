@@ -4,14 +4,10 @@ import numpy as np
 import pytest
 
 from helpers.data import one_hot
-from helpers.gradcheck import (
-    jacobian_test,
-    layer_param_jacobian_test,
-    numerical_gradient,
-    rel_error,
-    taylor_verdict,
-)
-from helpers.layers import CourseSoftmaxCrossEntropy, Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh
+from helpers.gradcheck import (jacobian_test, layer_param_jacobian_test, numerical_gradient, rel_error,
+                               taylor_verdict)
+from helpers.layers import Linear, ReLU, Sequential, Sigmoid, Tanh
+from helpers.losses import CourseSoftmaxCrossEntropy, SoftmaxCrossEntropy
 
 PASS = ("O(eps^2)", "exact")
 

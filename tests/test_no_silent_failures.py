@@ -21,15 +21,16 @@ from test_download import good_remote, listing, no_proxy, server  # noqa: E402, 
 
 import helpers.download as download  # noqa: E402
 import helpers.functional as F  # noqa: E402
-from helpers.conv import L2Loss
 from helpers.data import MNIST_FILES, Standardizer, load_cifar10, load_mnist
 from helpers.download import DATASETS, DataError, Remote, ensure, fetch, missing_files
-from helpers.gradcheck import gradient_test, jacobian_test, numerical_gradient, rel_error, taylor_verdict
-from helpers.layers import CourseSoftmaxCrossEntropy, Linear, ReLU, Sequential, SoftmaxCrossEntropy, Tanh
-from helpers.resnet import layer_jacobian_tests, network_gradient_test
+from helpers.gradcheck import (gradient_test, jacobian_test, layer_jacobian_tests,
+                               network_gradient_test, numerical_gradient, rel_error, taylor_verdict)
+from helpers.layers import Linear, ReLU, Sequential, Tanh
+from helpers.losses import CourseSoftmaxCrossEntropy, L2Loss, SoftmaxCrossEntropy
+from helpers.networks import two_layer_net
 from helpers.plotting import (plot_confusion, plot_decision_regions, plot_gradient_test, plot_history,
                               show_images, show_templates)
-from helpers.train import SGD, fit, two_layer_net
+from helpers.train import SGD, fit
 
 
 # ------------------------------------------------------------ 1. gradient checks and non-finite values

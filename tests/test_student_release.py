@@ -206,11 +206,10 @@ SCALAR_NODES = ("Add", "Mul", "Div", "Square", "Cos", "Sin", "Tanh", "Sigmoid", 
 REQUIRED = {
     "helpers/functional.py": ("softmax", "cross_entropy"),
     "helpers/layers.py": ("Linear.forward", "Linear.backward", "ReLU.backward", "Sigmoid.backward",
-                          "Tanh.backward", "SoftmaxCrossEntropy.backward"),
+                          "Tanh.backward", "Residual.forward", "Residual.backward"),
+    "helpers/losses.py": ("SoftmaxCrossEntropy.backward", "L2Loss.forward", "L2Loss.backward"),
     "helpers/scalar.py": tuple(f"{node}.{m}" for node in SCALAR_NODES for m in ("forward", "backward")),
-    "helpers/resnet.py": ("Residual.forward", "Residual.backward"),
-    "helpers/conv.py": ("Conv2dNaive.forward", "Conv2dNaive.backward", "Conv2d.forward", "Conv2d.backward",
-                        "L2Loss.forward", "L2Loss.backward"),
+    "helpers/conv.py": ("Conv2dNaive.forward", "Conv2dNaive.backward", "Conv2d.forward", "Conv2d.backward"),
     "helpers/data.py": ("minibatches",),
 }  # fmt: skip
 

@@ -3,19 +3,11 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import numerical_gradient, rel_error
-from helpers.layers import Linear, ReLU, Sequential, SoftmaxCrossEntropy
-from helpers.train import (
-    SGD,
-    accuracy,
-    confusion_matrix,
-    evaluate,
-    fit,
-    l2_penalty,
-    per_class_accuracy,
-    predict,
-    train_step,
-    two_layer_net,
-)
+from helpers.layers import Linear, ReLU, Sequential
+from helpers.losses import SoftmaxCrossEntropy, l2_penalty
+from helpers.networks import two_layer_net
+from helpers.train import (SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict,
+                           train_step)
 
 
 def blobs(rng, n_per_class=60, spread=0.3):
@@ -343,7 +335,7 @@ def test_grid_search_calls_score_per_cell():
 
 
 def test_fit_history_separates_data_loss_and_cost(rng):
-    from helpers.layers import l2_penalty
+    from helpers.losses import l2_penalty
     X = rng.standard_normal((60, 5))
     y = rng.integers(0, 3, 60)
     net = two_layer_net(5, 8, 3, np.random.default_rng(0))

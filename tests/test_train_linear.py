@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from helpers.data import Standardizer, minibatches, train_val_split
-from helpers.layers import Linear, SoftmaxCrossEntropy
-from helpers.train import SGD, accuracy, fit, l2_penalty
+from helpers.layers import Linear
+from helpers.losses import SoftmaxCrossEntropy, l2_penalty
+from helpers.train import SGD, accuracy, fit
 
 
 def blobs(rng, n_per_class=200, k=3, d=2, spread=0.5):

@@ -303,14 +303,21 @@ def code_cells(path):
 def collect(root, paths):
     """(exercises, renames) of the marked files among `paths`.
 
-    A function name found in two files is qualified with its module (`scalar.Tanh.backward`,
-    `layers.Tanh.backward`); renames maps each path to its {name: qualified name}. Several
-    regions in one function make one exercise; its line is the first BEGIN (1-based).
+    A class or function with exercises in two files has every one of its exercises qualified
+    with its module: `scalar.Tanh.forward` and `scalar.Tanh.backward` in scalar.py,
+    `layers.Tanh.backward` in layers.py (one name per class in the report, never `Tanh.forward`
+    next to `scalar.Tanh.backward`); renames maps each path to its {name: qualified name}.
+    Several regions in one function make one exercise; its line is the first BEGIN (1-based).
     """
     paths = [p for p in paths if p.endswith((".py", ".ipynb"))]
     found = {p: file_regions(root, p) for p in paths}
-    per_file = Counter(name for p in paths for name in {r.name for r, _ in found[p]})
-    renames = {p: {r.name: f"{Path(p).stem}.{r.name}" for r, _ in found[p] if per_file[r.name] > 1} for p in paths}
+
+    def owner(name):  # the class of a method, or the function itself
+        return name.split(".", 1)[0]
+
+    per_file = Counter(o for p in paths for o in {owner(r.name) for r, _ in found[p]})
+    renames = {p: {r.name: f"{Path(p).stem}.{r.name}" for r, _ in found[p] if per_file[owner(r.name)] > 1}
+               for p in paths}  # fmt: skip
     exercises = {}
     for p in paths:
         for r, cell in found[p]:

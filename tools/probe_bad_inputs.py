@@ -27,12 +27,15 @@ from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fak
 
 import helpers.data as data  # noqa: E402
 import helpers.functional as F  # noqa: E402
-from helpers.conv import Conv2d, L2Loss  # noqa: E402
-from helpers.gradcheck import gradient_test, jacobian_test, numerical_gradient, rel_error, taylor_verdict  # noqa: E402
-from helpers.layers import Linear, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy, Tanh  # noqa: E402
-from helpers.plotting import plot_confusion, plot_gradient_test, plot_history, show_images, show_templates  # noqa: E402
-from helpers.resnet import Residual, build_network, layer_jacobian_tests, network_gradient_test  # noqa: E402
-from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit, two_layer_net  # noqa: E402
+from helpers.conv import Conv2d  # noqa: E402
+from helpers.gradcheck import (gradient_test, jacobian_test, layer_jacobian_tests,
+                               network_gradient_test, numerical_gradient, rel_error, taylor_verdict)  # noqa: E402
+from helpers.layers import Linear, ReLU, Residual, Sequential, Sigmoid, Tanh  # noqa: E402
+from helpers.losses import L2Loss, SoftmaxCrossEntropy  # noqa: E402
+from helpers.networks import build_network, two_layer_net  # noqa: E402
+from helpers.plotting import (plot_confusion, plot_gradient_test, plot_history, show_images,
+                              show_templates)  # noqa: E402
+from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit  # noqa: E402
 
 EXPECTED = re.compile(r"expect|must|need|should|refus|only|cannot|not a|is not|unknown|before|but the|official|asked for", re.I)
 CAME = re.compile(r"got|found|holds|gave|became|is in the way|came|\d|NaN|nan|inf", re.I)

@@ -3,22 +3,18 @@ import numpy as np
 import pytest
 
 from helpers.data import one_hot
-from helpers.gradcheck import numerical_gradient, rel_error, taylor_verdict
-from helpers.layers import Linear, ReLU, SoftmaxCrossEntropy, Tanh
-from helpers.resnet import (
-    Residual,
-    build_network,
-    count_parameters,
-    layer_jacobian_tests,
-    network_gradient_test,
-)
+from helpers.gradcheck import (layer_jacobian_tests, network_gradient_test, numerical_gradient,
+                               rel_error, taylor_verdict)
+from helpers.layers import Linear, ReLU, Residual, Tanh
+from helpers.losses import SoftmaxCrossEntropy
+from helpers.networks import build_network, count_parameters
 from helpers.train import SGD, accuracy, fit
 
 OK = {"O(eps^2)", "exact"}  # 'exact': the output is linear in that variable (W2, or ReLU's pieces)
 
 
 def _residual(rng, activation="tanh", D=4, H=3):
-    """A residual layer with random (not near-identity) weights, so sigma' and W2 both matter."""
+    """A residual layer with random (not near-identity) weights, so phi' and W2 both matter."""
     layer = Residual(D, hidden=H, rng=rng, activation=activation)
     layer.params["W2"][...] = rng.standard_normal((H, D))
     layer.params["b1"][...] = rng.standard_normal(H)
@@ -172,13 +168,13 @@ def test_constructor_rejects_bad_arguments():
     with pytest.raises(ValueError, match="positive sizes"):
         Residual(0)
     with pytest.raises(ValueError, match="depth >= 1"):
-        build_network(2, 3, depth=0, width=4)
+        build_network(2, 3, depth=0, hidden=4)
     with pytest.raises(ValueError, match="n_classes >= 2"):
-        build_network(2, 1, depth=3, width=4)
+        build_network(2, 1, depth=3, hidden=4)
 
 
 def test_network_names_the_layer_that_refused_its_input(rng):
-    net = build_network(2, 3, depth=4, width=5, rng=rng)
+    net = build_network(2, 3, depth=4, hidden=5, rng=rng)
     with pytest.raises(ValueError, match=r"layer 0 .*expects x of shape \(N, 2\), got \(7, 3\)"):
         net.forward(np.ones((7, 3)))
 
@@ -189,7 +185,7 @@ def test_network_names_the_layer_that_refused_its_input(rng):
 @pytest.mark.parametrize("residual", [True, False])
 def test_build_network_layers_and_parameter_count(rng, residual):
     d, K, L, w = 5, 4, 6, 7
-    net = build_network(d, K, depth=L, width=w, residual=residual, activation="relu", rng=rng)
+    net = build_network(d, K, depth=L, hidden=w, residual=residual, activation="relu", rng=rng)
     kinds = [type(layer) for layer in net.layers]
     assert kinds[:2] == [Linear, ReLU] and kinds[-1] == Linear
     if residual:
@@ -203,19 +199,19 @@ def test_build_network_layers_and_parameter_count(rng, residual):
 
 
 def test_depth_one_is_softmax_regression(rng):
-    net = build_network(3, 4, depth=1, width=100, rng=rng)
+    net = build_network(3, 4, depth=1, hidden=100, rng=rng)
     assert len(net) == 1 and isinstance(net[0], Linear)
     assert count_parameters(net) == 3 * 4 + 4
 
 
 def test_tanh_network_uses_tanh(rng):
-    net = build_network(2, 3, depth=4, width=5, residual=False, rng=rng)
+    net = build_network(2, 3, depth=4, hidden=5, residual=False, rng=rng)
     assert [type(layer) for layer in net.layers].count(Tanh) == 3
 
 
 @pytest.mark.parametrize("residual", [True, False])
 def test_network_gradient_test_with_five_layers(rng, residual):
-    net = build_network(2, 3, depth=5, width=6, residual=residual, rng=rng)
+    net = build_network(2, 3, depth=5, hidden=6, residual=residual, rng=rng)
     for layer in net.layers:  # random residual branches, so every layer's backward matters
         if isinstance(layer, Residual):
             layer.params["W2"][...] = rng.standard_normal(layer.params["W2"].shape)
@@ -237,7 +233,7 @@ def test_network_gradient_test_with_five_layers(rng, residual):
 
 
 def test_network_gradient_test_catches_one_broken_layer(rng):
-    net = build_network(2, 3, depth=5, width=6, rng=rng)
+    net = build_network(2, 3, depth=5, hidden=6, rng=rng)
     net.layers[3] = _ForgotSigmaPrime(6, rng=rng)  # one bad residual layer deep in the stack
     net.layers[3].params["W2"][...] = rng.standard_normal((6, 6))
     X, Y = rng.standard_normal((10, 2)), one_hot(rng.integers(0, 3, 10), 3)
@@ -245,7 +241,7 @@ def test_network_gradient_test_catches_one_broken_layer(rng):
 
 
 def test_gradient_check_refuses_a_float32_network(rng):
-    net = build_network(2, 3, depth=4, width=4, rng=rng, dtype=np.float32)
+    net = build_network(2, 3, depth=4, hidden=4, rng=rng, dtype=np.float32)
     X, Y = rng.standard_normal((4, 2)), one_hot(rng.integers(0, 3, 4), 3)
     with pytest.raises(TypeError, match="float64"):
         network_gradient_test(net, SoftmaxCrossEntropy(guard=0), X, Y, rng)
@@ -264,7 +260,7 @@ def test_residual_network_learns_what_a_linear_model_cannot(rng):
     X_val, y_val = _rings(400, rng)
     accs = {}
     for depth in (1, 4):
-        net = build_network(2, 2, depth=depth, width=16, rng=np.random.default_rng(0))
+        net = build_network(2, 2, depth=depth, hidden=16, rng=np.random.default_rng(0))
         fit(net, SoftmaxCrossEntropy(), X, y, epochs=30, batch_size=32, optimizer=SGD(0.1, 0.9),
             rng=np.random.default_rng(1), verbose=False)
         accs[depth] = accuracy(net, X_val, y_val)
