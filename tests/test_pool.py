@@ -251,19 +251,24 @@ def test_float32_stays_float32_and_integers_work(rng):
     assert layer.backward(np.ones((2, 1, 2, 2))).dtype == np.float64
 
 
-def test_bad_input_gets_clear_errors():
+BAD_CALLS = [  # (input of a first forward or None, the call that must fail, its error, the message)
+    (None, lambda p: p.forward(np.zeros((3, 8, 8))), ValueError, r"expects x of shape \(N, C, H, W\), got \(3, 8, 8\)"),
+    (None, lambda p: p.forward(np.zeros((1, 2, 2, 9))), ValueError,
+     r"cannot slide over an input of \(1, 2, 2, 9\): .*spans 3 pixels"),
+    (None, lambda p: p.forward(np.full((1, 1, 4, 4), "a")), TypeError, "real numbers"),
+    (None, lambda p: p.backward(np.zeros((1, 1, 3, 3))), RuntimeError, "before forward"),
+    (np.zeros((1, 2, 7, 7)), lambda p: p.backward(np.zeros((1, 2, 3, 4))), ValueError,
+     r"dout of the shape forward returned \(1, 2, 3, 3\), got \(1, 2, 3, 4\)"),
+]
+
+
+@pytest.mark.parametrize("first, call, error, message", BAD_CALLS)
+def test_bad_input_gets_clear_errors(first, call, error, message):
     layer = MaxPool2d(3, 2)
-    with pytest.raises(ValueError, match=r"expects x of shape \(N, C, H, W\), got \(3, 8, 8\)"):
-        layer.forward(np.zeros((3, 8, 8)))
-    with pytest.raises(ValueError, match=r"cannot slide over an input of \(1, 2, 2, 9\): .*spans 3 pixels"):
-        layer.forward(np.zeros((1, 2, 2, 9)))
-    with pytest.raises(TypeError, match="real numbers"):
-        layer.forward(np.full((1, 1, 4, 4), "a"))
-    with pytest.raises(RuntimeError, match="before forward"):
-        layer.backward(np.zeros((1, 1, 3, 3)))
-    layer.forward(np.zeros((1, 2, 7, 7)))
-    with pytest.raises(ValueError, match=r"dout of the shape forward returned \(1, 2, 3, 3\), got \(1, 2, 3, 4\)"):
-        layer.backward(np.zeros((1, 2, 3, 4)))
+    if first is not None:
+        layer.forward(first)
+    with pytest.raises(error, match=message):
+        call(layer)
 
 
 @pytest.mark.parametrize("kwargs, message", [
