@@ -8,6 +8,7 @@ Modules, one job each (imports flow downwards: a module imports only those above
   losses       SoftmaxCrossEntropy, CourseSoftmaxCrossEntropy, L2Loss, and the l2_penalty of training
   networks     networks built by one builder: build_network, two_layer_net; count_parameters
   conv         2-D convolution (naive and im2col), conv_output_size, the Gaussian kernel (notebook 06)
+  pool         max-pooling (MaxPool2d) and Flatten, the rest of a small ConvNet (notebook 06)
   scalar       scalar computational-graph nodes and Func (notebook 02); scalar_plot draws them
   gradcheck    finite differences, relative error, Taylor and Jacobian tests, and their drivers
                for a whole layer or network
@@ -16,7 +17,8 @@ Modules, one job each (imports flow downwards: a module imports only those above
                standardise, ZCA whitening, mini-batches, the reference filters C0 of notebook 06
   train        SGD with momentum, train_step, the fit loop, metrics, grid search
   plotting     curves, image grids, templates, confusion matrices, gradient tests, decision regions
-  repro        figures that repeat on any machine (banded, choose_within_noise); timing: time_call
+  repro        figures that repeat on any machine (banded, choose_within_noise, standard_error)
+  timing       time_call: wall-clock seconds per call, for the lessons and the benchmarks alike
 
 Glossary (the names every module uses):
   x, X         a layer's input (N, D); X a data set or a mini-batch of it. Rows are samples.

@@ -19,7 +19,8 @@ and np.max propagate it): a broken input shows in the output instead of vanishin
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .conv import _pair, conv_output_size
+from .checks import pair
+from .conv import conv_output_size
 from .layers import Module
 
 
@@ -33,8 +34,8 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size=2, stride=None):
         super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
+        self.kernel_size = pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride", 1)
 
     def output_shape(self, x_shape):
         """(N, C, H, W) -> (N, C, OH, OW), or a clear error if no window fits."""

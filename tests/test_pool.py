@@ -16,7 +16,8 @@ from helpers.gradcheck import (
     rel_error,
     taylor_verdict,
 )
-from helpers.layers import Linear, ReLU, Sequential, SoftmaxCrossEntropy
+from helpers.layers import Linear, ReLU, Sequential
+from helpers.losses import SoftmaxCrossEntropy
 from helpers.pool import Flatten, MaxPool2d
 
 PASS = ("O(eps^2)", "exact")
