@@ -213,11 +213,13 @@ def plot_grid(grid, row_values, col_values, *, row_label, col_label, title, best
     else:
         fig = ax.figure
     finite = np.isfinite(grid)
-    im = ax.imshow(100 * np.where(finite, grid, np.nan), cmap="viridis")
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("lightgrey")  # a diverged run has no score: a grey cell, labelled in black
+    im = ax.imshow(100 * np.where(finite, grid, np.nan), cmap=cmap)
     mid = np.nanmean(np.where(finite, grid, np.nan))
     for (i, j), v in np.ndenumerate(grid):
         ax.text(j, i, fmt.format(v) if finite[i, j] else "diverged", ha="center", va="center",
-                color="black" if finite[i, j] and v > mid else "white",
+                color="black" if not finite[i, j] or v > mid else "white",
                 fontweight="bold" if best is not None and (i, j) == tuple(best) else "normal")
     ax.set(xticks=range(len(col_values)), xticklabels=[f"{v:g}" for v in col_values],
            yticks=range(len(row_values)), yticklabels=[f"{v:g}" for v in row_values],

@@ -21,6 +21,7 @@ def test_plot_grid_marks_best_and_diverged_cells():
                     col_label="B", title="t", best=(1, 0))
     texts = {t.get_text(): t for t in fig.axes[0].texts}
     assert "diverged" in texts and texts["95.0%"].get_fontweight() == "bold"
+    assert matplotlib.colors.to_hex(texts["diverged"].get_color()) == "#000000"  # readable on the grey cell
     assert texts["90.0%"].get_fontweight() == "normal"
     plt.close(fig)
 
