@@ -213,8 +213,7 @@ def plot_grid(grid, row_values, col_values, *, row_label, col_label, title, best
     else:
         fig = ax.figure
     finite = np.isfinite(grid)
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("lightgrey")  # a diverged run has no score: a grey cell, labelled in black
+    cmap = plt.get_cmap("viridis").with_extremes(bad="lightgrey")  # a diverged run: grey, labelled in black
     im = ax.imshow(100 * np.where(finite, grid, np.nan), cmap=cmap)
     mid = np.nanmean(np.where(finite, grid, np.nan))
     for (i, j), v in np.ndenumerate(grid):
