@@ -42,17 +42,43 @@ def make(*args):
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("name", ["02_scalar_backprop", "03_vector_backprop"])
-def test_one_parameters_cell_of_plain_assignments(name):
-    """papermill overrides names assigned in the cell tagged `parameters`: there must be exactly
-    one, after the set-up cell, and it must only assign constants (so an override replaces them)."""
-    nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+def assigned_names(source):
+    """Names bound at the top level of a cell (assignments, tuple targets, defs, imports)."""
+    python = "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
+    names = set()
+    for node in ast.parse(python).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names |= {sub.id for t in targets if t is not None for sub in ast.walk(t) if isinstance(sub, ast.Name)}
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_one_parameters_cell_that_the_rest_reads_and_never_rebinds(path):
+    """papermill injects overrides right after the cell tagged `parameters`: there must be exactly
+    one, right after the set-up cell, holding only literal values (so an override replaces each),
+    and no other cell may set those names again (an override would be silently undone)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
     (cell,) = cells_tagged(nb, "parameters")
-    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code_cells.index(cell) == 1, "the parameters cell comes right after the set-up cell"
-    tree = ast.parse("".join(cell["source"]))
-    assert tree.body and all(isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant) for s in tree.body)
-    assert "SEED" in {t.id for s in tree.body for t in s.targets}
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    index = code.index("".join(cell["source"]))
+    assert index == 1, "the parameters cell comes right after the set-up cell"
+    tree = ast.parse(code[index])
+    assert tree.body and all(isinstance(s, ast.Assign) for s in tree.body)
+    for statement in tree.body:
+        ast.literal_eval(statement.value)  # a literal: a number, string, list, tuple or dict of them
+    params = assigned_names(code[index])
+    assert params & {"SEED", "SEEDS"}, "the seeds are parameters too"
+    for other in code[:index] + code[index + 1:]:
+        rebound = params & assigned_names(other)
+        assert not rebound, f"{sorted(rebound)} set outside the parameters cell:\n{other[:300]}"
+    used = {n.id for other in code[index + 1:] for n in ast.walk(ast.parse(
+        "\n".join(line for line in other.split("\n") if not line.lstrip().startswith(("%", "!")))))
+        if isinstance(n, ast.Name)}
+    assert params <= used, f"parameters no later cell reads: {sorted(params - used)}"
     assert not cells_tagged(nb, "injected-parameters"), "stored outputs must be the default run"
 
 
