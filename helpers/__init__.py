@@ -15,6 +15,7 @@ Modules, one job each (imports flow downwards: a module imports only those above
   download     the dataset registry and verified downloads; course_data the Peaks/GMM/SwissRoll sets
   data         loaders (MNIST, CIFAR-10, course sets) and data preparation: one-hot, split,
                standardise, ZCA whitening, mini-batches, the reference filters C0 of notebook 06
+  schedules    learning-rate schedules for fit's lr_schedule: cyclical_lr (DD2424's triangular rates)
   train        SGD with momentum, train_step, the fit loop, metrics, grid search
   plotting     curves, image grids, templates, confusion matrices, gradient tests, decision regions
   repro        figures that repeat on any machine (banded, choose_within_noise, standard_error)
