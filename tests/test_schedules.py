@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from helpers.layers import SoftmaxCrossEntropy
+from helpers.losses import SoftmaxCrossEntropy
+from helpers.networks import two_layer_net
 from helpers.schedules import cyclical_lr
-from helpers.train import SGD, fit, two_layer_net
+from helpers.train import SGD, fit
 
 
 def dd2424_eta(t, eta_min, eta_max, n_s):
