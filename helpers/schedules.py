@@ -11,9 +11,7 @@ so eta_t = eta_min at t = 0, 2 n_s, 4 n_s, ... and eta_max at t = n_s, 3 n_s, ..
 """
 import numpy as np
 
-
-def _is_number(value):
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+from .checks import is_int, is_real
 
 
 def cyclical_lr(eta_min, eta_max, n_s):
@@ -25,12 +23,12 @@ def cyclical_lr(eta_min, eta_max, n_s):
     The returned function takes a step t >= 0 (an int or an integer array) and returns a float
     (or a float array of t's shape).
     """
-    ok_range = (_is_number(eta_min) and _is_number(eta_max) and np.isfinite(eta_min) and np.isfinite(eta_max)
+    ok_range = (is_real(eta_min) and is_real(eta_max) and np.isfinite(eta_min) and np.isfinite(eta_max)
                 and 0 <= eta_min < eta_max)
     if not ok_range:
         raise ValueError(f"cyclical_lr needs finite rates 0 <= eta_min < eta_max, got eta_min={eta_min!r}, "
                          f"eta_max={eta_max!r}; DD2424 uses eta_min=1e-5, eta_max=1e-1")
-    if not (isinstance(n_s, (int, np.integer)) and not isinstance(n_s, bool) and n_s >= 1):
+    if not (is_int(n_s) and n_s >= 1):
         raise ValueError(f"cyclical_lr needs a half-cycle n_s of a whole number of steps >= 1, got {n_s!r}")
     eta_min, eta_max, n_s = float(eta_min), float(eta_max), int(n_s)
 
