@@ -18,7 +18,7 @@ from helpers.train import SGD, fit
 
 NB01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_linear_classifier.ipynb"
 PARAMETERS = ("SEED", "N_CIFAR_PER_BATCH", "N_CIFAR_TEST", "N_HW1_SMALL", "HW1_ITERATIONS", "HW1_FULL_ITERATIONS",
-              "HW1_SEED", "MNIST_VAL_FRACTION", "DLCV_VAL_FRACTION", "LOOP_EPOCHS", "GRID_EPOCHS", "EPOCHS",
+              "HW1_SEED", "MNIST_VAL_FRACTION", "DLCV_VAL_FRACTION", "LOOP_IMAGES", "LOOP_EPOCHS", "GRID_EPOCHS", "EPOCHS",
               "INIT_EPOCHS", "C_EPOCHS", "DD2424_EPOCHS")
 
 
