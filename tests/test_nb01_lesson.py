@@ -23,8 +23,10 @@ PARAMETERS = ("SEED", "N_CIFAR_PER_BATCH", "N_CIFAR_TEST", "N_HW1_SMALL", "HW1_I
 
 
 def code_cells():
+    """The code cells, IPython's magic lines (%...) left out, so that each parses as Python."""
     cells = json.loads(NB01.read_text(encoding="utf-8"))["cells"]
-    return [c for c in cells if c["cell_type"] == "code"]
+    return [dict(c, source="\n".join(ln for ln in "".join(c["source"]).split("\n") if not ln.lstrip().startswith("%")))
+            for c in cells if c["cell_type"] == "code"]
 
 
 def notebook_function(name, namespace):
