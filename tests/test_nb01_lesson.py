@@ -1,0 +1,91 @@
+"""Notebook 01's own claims, checked without executing the notebook.
+
+* its training loop, written out by hand, is what `fit` runs (same seed -> the same weights);
+* HW1's first checkpoint (W = 0 on 20 images) is the float the course prints;
+* one cell tagged `parameters` holds the data sizes, epochs and seeds, and later cells only read them.
+"""
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+
+from helpers import functional as F
+from helpers.data import one_hot
+from helpers.layers import Linear, SoftmaxCrossEntropy, l2_penalty
+from helpers.train import SGD, fit
+
+NB01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_linear_classifier.ipynb"
+PARAMETERS = ("SEED", "N_CIFAR_PER_BATCH", "N_CIFAR_TEST", "N_HW1_SMALL", "HW1_ITERATIONS", "HW1_FULL_ITERATIONS",
+              "HW1_SEED", "MNIST_VAL_FRACTION", "DLCV_VAL_FRACTION", "LOOP_IMAGES", "LOOP_EPOCHS", "GRID_EPOCHS", "EPOCHS",
+              "INIT_EPOCHS", "C_EPOCHS", "DD2424_EPOCHS")
+
+
+def code_cells():
+    """The code cells, IPython's magic lines (%...) left out, so that each parses as Python."""
+    cells = json.loads(NB01.read_text(encoding="utf-8"))["cells"]
+    return [dict(c, source="\n".join(ln for ln in "".join(c["source"]).split("\n") if not ln.lstrip().startswith("%")))
+            for c in cells if c["cell_type"] == "code"]
+
+
+def notebook_function(name, namespace):
+    """The notebook's `def name(...)`, compiled into namespace (which supplies what it uses)."""
+    for cell in code_cells():
+        source = "".join(cell["source"])
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                exec(compile(ast.get_source_segment(source, node), str(NB01), "exec"), namespace)
+                return namespace[name]
+    raise AssertionError(f"notebook 01 defines no function {name!r}")
+
+
+def assigned_names(source):
+    return {t.id for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.Assign, ast.AugAssign))
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+
+
+def test_the_hand_written_loop_is_what_fit_runs():
+    train_by_hand = notebook_function(
+        "train_by_hand", {"np": np, "SoftmaxCrossEntropy": SoftmaxCrossEntropy, "one_hot": one_hot, "l2_penalty": l2_penalty})
+    data_rng = np.random.default_rng(3)
+    X, y = data_rng.standard_normal((230, 7)), data_rng.integers(0, 10, 230)  # 230: a short last batch
+    by_hand, by_fit = (Linear(7, 10, np.random.default_rng(5), weight_scale=0.1) for _ in range(2))
+    costs = train_by_hand(by_hand, X, y, epochs=3, batch_size=50, lr=0.3, reg=1e-2, rng=np.random.default_rng(9))
+    history = fit(by_fit, SoftmaxCrossEntropy(), X, y, epochs=3, batch_size=50, optimizer=SGD(0.3),
+                  rng=np.random.default_rng(9), reg=1e-2, verbose=False)
+    for (name, p, _), (_, q, _) in zip(by_hand.named_parameters(), by_fit.named_parameters()):
+        np.testing.assert_array_equal(p, q, err_msg=f"{name}: the notebook's loop and fit trained differently")
+    sizes = np.tile([50, 50, 50, 50, 30], 3)
+    per_epoch = (np.asarray(costs) * sizes).reshape(3, 5).sum(axis=1) / 230
+    np.testing.assert_allclose(per_epoch, history["loss"], rtol=1e-12)
+
+
+# The labels of the first 20 images of CIFAR-10's data_batch_1. The last digit of the cost depends on
+# where the 20 ones of T sit (np.sum adds the 200 terms pairwise), so the check uses HW1's images.
+HW1_LABELS = [6, 9, 9, 4, 1, 1, 2, 7, 8, 3, 4, 7, 7, 2, 9, 9, 9, 3, 2, 6]
+
+
+def test_hw1_first_checkpoint_is_the_courses_float():
+    course_cost = notebook_function("course_cost", {"F": F})
+    T = one_hot(np.array(HW1_LABELS), 10)
+    X = np.random.default_rng(1).standard_normal((20, 3072))
+    assert course_cost(np.zeros((3072, 10)), np.zeros(10), X, T) == 2.302585082994045
+
+
+def test_one_parameters_cell_holds_the_sizes_and_later_cells_only_read_them():
+    cells = code_cells()
+    tagged = [k for k, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])]
+    assert tagged == [1], f"expected the code cell after the set-up tagged 'parameters', got {tagged}"
+    head = "".join(cells[1]["source"])
+    for statement in ast.parse(head).body:  # literals only: an injected value replaces each
+        ast.literal_eval(statement.value)
+    assert set(PARAMETERS) <= assigned_names(head), set(PARAMETERS) - assigned_names(head)
+    for k, cell in enumerate(cells):
+        if k == 1:
+            continue
+        source = "".join(cell["source"])
+        overwritten = assigned_names(source) & set(PARAMETERS)
+        assert not overwritten, f"code cell {k} assigns {overwritten}: only the parameters cell may"
+        for literal in ("load_cifar10_subset(900", "load_cifar10(1, 900", "load_cifar10(\"test\", 800"):
+            assert literal not in source, f"code cell {k} hard-codes a data size: {literal}"
+    assert "N_CIFAR_PER_BATCH" in "".join("".join(c["source"]) for c in cells[2:])
