@@ -12,7 +12,8 @@ import numpy as np
 
 from helpers import functional as F
 from helpers.data import one_hot
-from helpers.layers import Linear, SoftmaxCrossEntropy, l2_penalty
+from helpers.layers import Linear
+from helpers.losses import SoftmaxCrossEntropy, l2_penalty
 from helpers.train import SGD, fit
 
 NB01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_linear_classifier.ipynb"
