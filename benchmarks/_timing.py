@@ -50,16 +50,7 @@ def median_seconds(fn, repeat, number):
     """Median seconds per call of fn() over `repeat` rounds of `number` calls, after a warm-up:
     wall-clock seconds (helpers.timing.time_call), or with --cpu-time the CPU seconds of this
     process, which other processes on a busy machine hardly change (meaningful with 1 thread)."""
-    if not cpu_time():
-        return time_call(fn, repeat, number, reduce="median")
-    fn()
-    rounds = []
-    for _ in range(repeat):
-        start = time.process_time()
-        for _ in range(number):
-            fn()
-        rounds.append((time.process_time() - start) / number)
-    return median(rounds)
+    return time_call(fn, repeat, number, reduce="median", clock=time.process_time if cpu_time() else time.perf_counter)
 
 
 def measure(module, function, **kwargs):

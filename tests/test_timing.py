@@ -11,3 +11,9 @@ def test_time_call_counts_calls_and_rejects_bad_arguments():
         time_call(lambda: None, reduce="mean")
     with pytest.raises(ValueError, match="positive integers"):
         time_call(lambda: None, repeat=0)
+
+
+def test_time_call_reads_the_clock_it_is_given():
+    ticks = iter(range(100))
+    # warm-up, then 2 rounds of 1 call: each round reads the clock twice, 1 tick apart
+    assert time_call(lambda: None, repeat=2, number=1, clock=lambda: next(ticks)) == 1.0
