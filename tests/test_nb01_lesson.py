@@ -77,20 +77,15 @@ def test_hw1_first_checkpoint_is_the_courses_float():
     assert abs(cost - 2.302585082994045) <= 2 * np.spacing(2.302585082994045), cost
 
 
-def test_one_parameters_cell_holds_the_sizes_and_later_cells_only_read_them():
+def test_the_parameters_cell_holds_01s_data_sizes_and_no_cell_hard_codes_them():
+    """The generic rules (one tagged cell of literals, never rebound) are test_parameters.py's; here
+    what is 01's own: the names the README documents are parameters, and no load hard-codes a size."""
     cells = code_cells()
-    tagged = [k for k, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])]
-    assert tagged == [1], f"expected the code cell after the set-up tagged 'parameters', got {tagged}"
     head = "".join(cells[1]["source"])
-    for statement in ast.parse(head).body:  # literals only: an injected value replaces each
-        ast.literal_eval(statement.value)
+    assert "parameters" in cells[1]["metadata"].get("tags", [])
     assert set(PARAMETERS) <= assigned_names(head), set(PARAMETERS) - assigned_names(head)
-    for k, cell in enumerate(cells):
-        if k == 1:
-            continue
+    for k, cell in enumerate(cells[2:], start=2):
         source = "".join(cell["source"])
-        overwritten = assigned_names(source) & set(PARAMETERS)
-        assert not overwritten, f"code cell {k} assigns {overwritten}: only the parameters cell may"
         for literal in ("load_cifar10_subset(900", "load_cifar10(1, 900", "load_cifar10(\"test\", 800"):
             assert literal not in source, f"code cell {k} hard-codes a data size: {literal}"
     assert "N_CIFAR_PER_BATCH" in "".join("".join(c["source"]) for c in cells[2:])
