@@ -103,6 +103,12 @@ class L2Loss(Module):
         ### END SOLUTION
 
 
+def is_weight(name):
+    """True for a weight matrix, whose name (after a container's "3." prefix) starts with W:
+    the parameters the L2 penalty counts. Biases (b...) are left out."""
+    return name.rpartition(".")[2].startswith("W")
+
+
 def l2_penalty(model, reg, add_grad=True):
     """Add reg * sum W^2 over every weight matrix (parameters named W..., not biases).
 
@@ -113,7 +119,7 @@ def l2_penalty(model, reg, add_grad=True):
         return 0.0
     total = 0.0
     for name, W, dW in model.named_parameters():
-        if name.rpartition(".")[2].startswith("W"):
+        if is_weight(name):
             total += float(np.vdot(W, W))  # sum W^2 without a temporary W * W
             if add_grad:
                 dW += (2 * reg) * W

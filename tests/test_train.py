@@ -145,6 +145,68 @@ def test_sgd_momentum_matches_formula_over_steps(rng):
             np.testing.assert_allclose(layer.params[k], p[k], rtol=1e-12, atol=1e-15)
 
 
+def _reference_steps(params, grads, lr, momentum, reg, steps):
+    """The update written the plain way, whole arrays and l2_penalty's in-place gradient:
+    g <- g + 2 reg W (weights only); v <- momentum v - lr g; p <- p + v (or p <- p - lr g)."""
+    params = {k: p.copy() for k, p in params.items()}
+    velocity = {k: np.zeros_like(p) for k, p in params.items()}
+    for t in range(steps):
+        for k, p in params.items():
+            g = grads[t][k].copy()
+            if k.rpartition(".")[2].startswith("W"):
+                g += (2 * reg) * p
+            if momentum:
+                velocity[k] *= momentum
+                velocity[k] -= lr * g
+                p += velocity[k]
+            else:
+                p -= lr * g
+    return params
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_step_with_reg_is_l2_penalty_then_step_to_the_last_bit(rng, monkeypatch, dtype, momentum):
+    # blocks of 40 bytes: every matrix is updated in several blocks, the last one shorter
+    monkeypatch.setattr(SGD, "BLOCK_BYTES", 40)
+    net = two_layer_net(7, 5, 3, rng, dtype)
+    start = {k: p.copy() for k, p, _ in net.named_parameters()}
+    grads = [{k: rng.standard_normal(p.shape).astype(dtype) for k, p in start.items()} for _ in range(3)]
+    opt = SGD(0.05, momentum)
+    for g in grads:
+        for k, _, _ in net.named_parameters():
+            net[int(k[0])].grads[k[2:]] = g[k].copy()
+        opt.step(net, reg=0.1)
+        for k, _, dW in net.named_parameters():  # the grads stay the data's: the L2 term is not added
+            np.testing.assert_array_equal(dW, g[k])
+    want = _reference_steps(start, grads, 0.05, momentum, 0.1, 3)
+    for k, p, _ in net.named_parameters():
+        assert p.dtype == dtype
+        np.testing.assert_array_equal(p, want[k], err_msg=k)
+
+
+def test_sgd_updates_non_contiguous_parameters_in_place(rng):
+    layer = Linear(4, 3, rng)
+    layer.params["W"] = np.asfortranarray(layer.params["W"])  # a transposed view's layout
+    W = layer.params["W"]
+    start = W.copy()
+    layer.grads["W"] = np.asfortranarray(rng.standard_normal((4, 3)))
+    opt = SGD(0.1, momentum=0.5)
+    opt.step(layer, reg=0.2)
+    opt.step(layer, reg=0.2)
+    assert layer.params["W"] is W
+    grads = [{"W": layer.grads["W"], "b": layer.grads["b"]}] * 2
+    want = _reference_steps({"W": start, "b": np.zeros(3)}, grads, 0.1, 0.5, 0.2, 2)["W"]
+    np.testing.assert_array_equal(W, want)
+
+
+def test_sgd_refuses_a_gradient_of_the_wrong_shape(rng):
+    layer = Linear(4, 3, rng)
+    layer.grads["W"] = np.ones((3, 4))
+    with pytest.raises(ValueError, match=r"gradient of W has shape \(3, 4\).*\(4, 3\)"):
+        SGD(0.1).step(layer)
+
+
 def test_sgd_rejects_bad_hyperparameters():
     with pytest.raises(ValueError, match="lr > 0"):
         SGD(0.0)
@@ -178,6 +240,21 @@ def test_linear_backward_params_gives_the_same_param_grads_as_backward(rng):
     assert layer.backward_params(dout) is None
     for k in full:
         np.testing.assert_allclose(layer.grads[k], full[k], rtol=1e-12, atol=1e-15)
+
+
+def test_linear_backward_params_writes_only_into_its_own_writable_grads(rng):
+    layer = Linear(5, 3, rng)
+    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer.forward(x)
+    layer.backward_params(dout)  # may write into the grads array of the step before (a speed option)
+    np.testing.assert_allclose(layer.grads["W"], x.T @ dout, rtol=1e-12)
+    frozen = np.zeros((5, 3))
+    frozen.flags.writeable = False  # an array somebody else handed in read-only
+    layer.grads["W"] = frozen
+    layer.forward(x)
+    layer.backward_params(2 * dout)
+    assert not frozen.any() and layer.grads["W"] is not frozen
+    np.testing.assert_allclose(layer.grads["W"], x.T @ (2 * dout), rtol=1e-12)
 
 
 def test_train_step_skips_only_the_data_gradient(rng):
@@ -355,9 +432,9 @@ def test_fit_lr_schedule_sets_every_step(rng):
     seen = []
 
     class Spy(SGD):
-        def step(self, model):
+        def step(self, model, reg=0.0):
             seen.append(self.lr)
-            super().step(model)
+            super().step(model, reg)
 
     fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10,
         optimizer=Spy(1.0), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.01 * (t + 1), verbose=False)
