@@ -14,10 +14,12 @@ from benchmarks import _timing, conv, mlp
 BENCHMARKS = {"mlp": mlp, "conv": conv}
 
 
-def busy_warning():
-    """Say so when other processes compete for the cores: the timings are then unreliable."""
+def busy_warning(own_threads=0):
+    """Say so when other processes compete for the cores: the timings are then unreliable.
+    own_threads: the load the bench itself adds to the 1-minute average (at the end of a run, the
+    threads of its measuring processes), not counted as competition."""
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    if load > 0.5 * cores:
+    if load > own_threads + 0.5 * cores:
         print(f"WARNING: the machine is busy (load average {load:.1f} on {cores} cores): other processes "
               f"share the cores, so the timings (those with several threads above all) are unreliable; "
               f"run again on a quiet machine")
@@ -55,8 +57,9 @@ def main(argv=None):
         print(f"\n=== {name} ===")
         lines += BENCHMARKS[name].run(args.rounds)
     print(f"\nload average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-          f"{time.perf_counter() - start:.0f} s")
-    busy_warning()
+          f"{time.perf_counter() - start:.0f} s (the measuring processes themselves add up to "
+          f"{_timing.blas_threads()} to the load)")
+    busy_warning(own_threads=_timing.blas_threads())
     print(f"\nFor the README's speed section (figures of this machine, this run: {_timing.blas_threads()} "
           f"thread(s), {clock}, NumPy {numpy.__version__}):")
     print("\n".join(lines))

@@ -42,3 +42,14 @@ def test_the_comparison_catches_a_step_without_momentum_or_l2(change):
     # a bare step that forgot the momentum or the L2 term moves the weights measurably differently
     _, _, theirs, params, initial = run_both(np.float64, steps=3, **change)
     assert update_error(params, theirs, initial) > 1e-6
+
+
+def test_the_busy_warning_does_not_count_the_bench_s_own_load(monkeypatch, capsys):
+    from benchmarks.__main__ import busy_warning
+
+    monkeypatch.setattr("os.getloadavg", lambda: (2.2, 2.0, 1.5))
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    busy_warning(own_threads=2)  # the end of a run: its own 2-thread processes made that load
+    assert capsys.readouterr().out == ""
+    busy_warning()  # the start of a run: that load is somebody else's
+    assert "WARNING: the machine is busy" in capsys.readouterr().out
