@@ -2,6 +2,7 @@
 
 Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
 """
+import inspect
 import time
 import warnings
 
@@ -53,7 +54,7 @@ class SGD:
                 raise ValueError(f"SGD: the gradient of {name} has shape {g.shape}, its parameter "
                                  f"{p.shape}; expected equal shapes (does the layer's backward set grads?)")
             decay = 2 * reg if reg and is_weight(name) else 0.0
-            v = self.velocity.get(name) if self.momentum else p
+            v = self.velocity.get(name) if self.momentum else p  # without momentum v is unused
             if v is None:  # the first step: no velocity yet (not zeros_like(p) on every step)
                 v = self.velocity[name] = np.zeros_like(p)
             contiguous = p.flags.c_contiguous and g.flags.c_contiguous and v.flags.c_contiguous
@@ -98,7 +99,8 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
     """One SGD step on a mini-batch: forward -> loss + reg sum W^2 -> backward -> update.
 
     X: (N, D) rows of the batch; targets: (N, K) one-hot, ideally in the model's dtype.
-    Returns the batch's loss (data term + L2 term) as a float.
+    Returns the batch's loss (data term + L2 term) as a float. The optimizer's step(model, reg)
+    adds the L2 term's gradient 2 reg W, as SGD.step does.
     Forward and backward both run inside this call, so X cannot change in between: the model
     gets it read-only and caches it without a copy.
     """
@@ -161,6 +163,17 @@ def _check_xy(X, y, who):
     return X, y
 
 
+def _takes_reg(step):
+    """True if step(model, reg) is a valid call."""
+    try:
+        inspect.signature(step).bind(None, 0.0)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): let the call itself decide
+        return True
+    return True
+
+
 def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
     """Refuse, before any work, what would make fit fail late or train on garbage."""
     if not (is_int(epochs) and epochs >= 1):
@@ -176,6 +189,11 @@ def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
         )
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
         raise TypeError(f"fit: optimizer must be an optimiser such as SGD(0.1), got {optimizer!r}")
+    if not _takes_reg(optimizer.step):
+        raise TypeError(
+            f"fit: the optimizer's step must take (model, reg), as SGD.step does (reg: the L2 weight, whose "
+            f"gradient 2 reg W the step adds), got {type(optimizer).__name__}.step{inspect.signature(optimizer.step)}"
+        )
     check_rng(rng, "fit: rng")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"fit: X must hold real numbers, got dtype {X.dtype}")

@@ -442,3 +442,14 @@ def test_fit_lr_schedule_sets_every_step(rng):
     with pytest.raises(ValueError, match="lr_schedule"):
         fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10,
             optimizer=SGD(0.1), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.1, lr_decay=0.5, verbose=False)
+
+
+def test_fit_refuses_an_optimizer_whose_step_takes_no_reg(rng):
+    class OldStyle(SGD):
+        def step(self, model):  # the step of a custom optimiser written before reg was an argument
+            super().step(model)
+
+    X, y = rng.standard_normal((20, 4)), rng.integers(0, 3, 20)
+    with pytest.raises(TypeError, match=r"step must take \(model, reg\).*OldStyle.step\(model\)"):
+        fit(two_layer_net(4, 5, 3, rng), SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5,
+            optimizer=OldStyle(0.1), rng=np.random.default_rng(0), verbose=False)
