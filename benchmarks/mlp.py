@@ -1,10 +1,12 @@
 """Training throughput of the 784-256-10 MLP of notebook 04: one SGD step (forward, loss,
 backward, L2, momentum update) on a batch of 128, in samples per second.
 
-Three implementations of the same step, each timed in its own process (see `_timing`):
+Three implementations of the same step:
   helpers  the course's `train_step` on `two_layer_net`, as `fit` calls it;
   bare     `bare_mlp.bare_step`, the same math on plain arrays: the floor for NumPy here;
   torch    PyTorch on the CPU (optional), with as many threads as BLAS.
+PyTorch is timed in a process of its own (see `_timing`); helpers and bare share one, timed
+alternately, so that their ratio is not at the mercy of each process's memory layout.
 Before timing, the three take one step from the same weights in one process and must agree,
 so the columns measure the same computation.
 """
@@ -74,16 +76,23 @@ def torch_from(torch, net_np, X, y):
 
 
 def seconds_per_step(impl, dtype):
-    """Median seconds of one step of `impl` ('helpers', 'bare' or 'torch') in `dtype`."""
+    """Median seconds of one step in `dtype`: for impl 'numpy', [helpers' step, the bare step],
+    timed alternately in this one process (both are NumPy, so neither disturbs the other, and
+    both see the same memory layout, whose luck varies from process to process by a few
+    percent); for impl 'torch', [PyTorch's step]."""
     step, net, X, y = helpers_step(np.dtype(dtype).type)
-    if impl == "bare":
-        step, _ = bare_from(net, X, y)
-    elif impl == "torch":
+    if impl == "torch":
         import torch
 
         torch.set_num_threads(_timing.blas_threads())
         step, _ = torch_from(torch, net, X, y)
-    return _timing.median_seconds(step, REPEAT, NUMBER)
+        return [_timing.median_seconds(step, REPEAT, NUMBER)]
+    bare, _ = bare_from(net, X, y)
+    rounds = {"helpers": [], "bare": []}
+    for _ in range(REPEAT):
+        for name, fn in (("helpers", step), ("bare", bare)):
+            rounds[name].append(_timing.median_seconds(fn, 1, NUMBER))
+    return [median(rounds["helpers"]), median(rounds["bare"])]
 
 
 def update_errors(dtype, with_torch):
@@ -126,10 +135,16 @@ def run(rounds):
     threads, with_torch = _timing.blas_threads(), _timing.torch_found()
     impls = ("helpers", "bare") + (("torch",) if with_torch else ())
     print(f"one SGD step (forward, backward, L2, momentum update), MLP {D}-{H}-{K}, batch {BATCH}, "
-          f"{threads} thread(s); each figure: median over {rounds} rounds, each timed in its own process")
+          f"{threads} thread(s); each figure: median over {rounds} rounds, each round a process for NumPy "
+          f"(helpers and bare, alternately) and one for PyTorch")
     check_same_step(with_torch)
-    configs = {(impl, dtype): {"impl": impl, "dtype": dtype} for dtype in DTYPES for impl in impls}
-    times = _timing.interleaved("mlp", "seconds_per_step", configs, rounds)
+    processes = ("numpy",) + (("torch",) if with_torch else ())
+    configs = {(proc, dtype): {"impl": proc, "dtype": dtype} for dtype in DTYPES for proc in processes}
+    measured = _timing.interleaved("mlp", "seconds_per_step", configs, rounds)
+    times = {}  # (impl, dtype) -> seconds per step, one figure per round
+    for (proc, dtype), results in measured.items():
+        for i, impl in enumerate(("helpers", "bare") if proc == "numpy" else ("torch",)):
+            times[impl, dtype] = [result[i] for result in results]
     header = f"{'dtype':8s}" + "".join(f"{impl + ' samples/s':>20s}" for impl in impls)
     print(header + f"{'helpers/bare time':>19s}" + (f"{'helpers/torch speed':>21s}" if with_torch else ""))
     overhead, speed = {}, {}
