@@ -23,12 +23,14 @@ export OPENBLAS_NUM_THREADS ?= 2
 export MKL_NUM_THREADS ?= 2
 export JUPYTER_PREFER_ENV_PATH := 1
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Core lessons NN_name and their companions NNb_name, NNc_... (sorted: 01_ comes before 01b_)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]*_*.ipynb))
 # make run: which notebooks (NB, by number), papermill parameters (P) and where overridden runs go.
 NB ?=
 P ?=
 RUN_OUT ?= build/runs
-RUN_NOTEBOOKS := $(if $(strip $(NB)),$(sort $(foreach n,$(NB),$(wildcard notebooks/$(n)_*.ipynb))),$(NOTEBOOKS))
+# NB=01: lesson 01 and its companions; NB=01b: that companion alone
+RUN_NOTEBOOKS := $(if $(strip $(NB)),$(sort $(foreach n,$(NB),$(wildcard notebooks/$(n)_*.ipynb notebooks/$(n)[b-z]_*.ipynb))),$(NOTEBOOKS))
 ifeq ($(strip $(P)),)
   # the default run: in place, the outputs the repository stores
   RUN_ONE = echo "== executing $$nb"; $(PY) -m jupyter nbconvert --to notebook --execute --inplace \

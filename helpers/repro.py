@@ -7,8 +7,11 @@ stored output. So a printed figure must not depend on rounding, which differs be
 * training whose figures are printed runs in float64, where those differences stay far below the
   printed digits, and model choices use `choose_within_noise`, which does not flip on a near-tie;
 * a figure that does move with rounding (a library's iterative solver, a float32 run) is asserted
-  in a band and printed through `banded`. Its digits carry the mark "≈", and
+  in a band and printed through `banded` (or `Claims.band`). Its digits carry the mark "≈", and
   `notebooks/nbval_sanitize.cfg` masks exactly the digits that follow that mark, nothing else.
+
+And a sentence about a result is a `Claims` call: printed from the variables it is about, with the
+comparison asserted in the same cell, so the prose cannot drift from the figures it cites.
 """
 import math
 
@@ -65,3 +68,51 @@ def choose_within_noise(scores, n_eval, prefer):
     flat = int(np.argmax(np.where(candidates, prefer, -np.inf)))
     index = np.unravel_index(flat, scores.shape)
     return int(index[0]) if scores.ndim == 1 else tuple(int(i) for i in index)
+
+
+class Claims:
+    """The statements a lesson makes about its own run, asserted where they are printed.
+
+    Every comparative or quantitative sentence about a result ("A beats B by 5 points", "the worst
+    on every set") is printed from the variables it is about, through a Claims object, so nbval
+    compares the sentence itself and a re-run that no longer supports it stops the notebook:
+
+        claim = Claims(CHECK_CLAIMS)           # CHECK_CLAIMS: a parameter, True for the stored run
+        print(claim(mlp_acc > lin_acc + 0.04,
+                    f"The MLP beats the linear model by {100 * (mlp_acc - lin_acc):.1f} points."))
+        print("test accuracy", claim.band(acc, 0.978, 0.984, "{:.2%}", "MLP test accuracy"))
+
+    check=False (a run at other sizes, where the stored run's figures need not hold) asserts
+    nothing; a sentence whose condition is false is then printed marked "[not in this run]"
+    rather than as if it held.
+    """
+
+    NOT_HELD = "[not in this run] "
+
+    def __init__(self, check=True):
+        if not isinstance(check, (bool, np.bool_)):
+            raise TypeError(f"Claims(check) expects True or False (the CHECK_CLAIMS parameter), "
+                            f"got {check!r}")
+        self.check = bool(check)
+
+    def __call__(self, condition, sentence):
+        """Return `sentence` if `condition` holds; raise AssertionError naming it if not (when checking).
+
+        condition: a Python or NumPy bool. A comparison involving NaN is False, so a diverged run
+        can never be reported as holding.
+        """
+        if not isinstance(condition, (bool, np.bool_)):
+            raise TypeError(f"a claim's condition must be a bool (one comparison, or np.all(...) of "
+                            f"many), got {type(condition).__name__}: {condition!r}")
+        if condition:
+            return sentence
+        if self.check:
+            raise AssertionError(f"the lesson's claim no longer holds: {sentence!r}. Re-read the "
+                                 "outputs above: the text around them must change with them")
+        return self.NOT_HELD + sentence
+
+    def band(self, value, low, high, fmt="{:.1%}", what="value"):
+        """banded(value, low, high, fmt, what) when checking; otherwise the ≈ figure, unasserted."""
+        if self.check:
+            return banded(value, low, high, fmt, what)
+        return BANDED_MARK + fmt.format(float(value))

@@ -56,7 +56,7 @@ def assigned_names(source):
     return names
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb")), ids=lambda p: p.stem)
 def test_one_parameters_cell_that_the_rest_reads_and_never_rebinds(path):
     """papermill injects overrides right after the cell tagged `parameters`: there must be exactly
     one, right after the set-up cell, holding only literal values (so an override replaces each),

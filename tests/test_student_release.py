@@ -198,7 +198,7 @@ def test_notebook_check_stops_at_the_first_stub_and_sees_other_errors(fake_repo,
 
 # --- this repository, round trip ------------------------------------------------------------
 
-NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 # What the students write (issue 8), by module: softmax, cross-entropy, the linear and MLP
 # backward passes, the scalar graph nodes, the residual layer, convolution forward/backward, the
 # L2 loss and the mini-batch generator.

@@ -50,7 +50,7 @@ def main(argv=None):
     solutions = _solutions()
     os.environ.update(PYTHONPATH=str(dest), JUPYTER_PREFER_ENV_PATH="1")
     os.environ.setdefault("NPDL_DATA_DIR", str(ROOT / "data"))
-    for path in sorted((dest / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((dest / "notebooks").glob("[0-9][0-9]*_*.ipynb")):
         nb, order = nbformat.read(path, as_version=4), []
         solution_nb = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
         client = NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=True,
