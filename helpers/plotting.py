@@ -83,13 +83,40 @@ def rescale(a):
 
 
 def show_templates(W, image_shape, class_names, suptitle="Learned templates"):
-    """The columns of W (D, K) as K images of image_shape, e.g. (28, 28) or (3, 32, 32)."""
-    W = np.asarray(W)
+    """The columns of W (D, K) as K images of image_shape, e.g. (28, 28) or (3, 32, 32), on ONE scale.
+
+    Every template is drawn with the same limits, symmetric about zero, m = max |W|, so that a colour
+    means the same weight in every image and zero is always the same neutral colour:
+    * one channel ((H, W) or (1, H, W)): the diverging map 'RdBu_r' from -m (blue: the pixel votes
+      against the class when it is above its mean) through white (0) to +m (red: votes for it), with
+      one colour bar for the whole figure;
+    * colour (3, H, W): each channel as 0.5 + w / (2m), so grey is a zero weight in all three
+      channels and a saturated colour a large weight for (or, in its complement, against) it.
+    """
+    W = np.asarray(W, dtype=np.float64)
     if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)) or W.shape[1] != len(class_names):
         _fail("show_templates", f"W of shape (prod{tuple(image_shape)}, {len(class_names)}) (one column a class)",
               f"{W.shape}", "pass W with rows = pixels, e.g. model.params['W']")
-    templates = [rescale(W[:, k].reshape(image_shape)) for k in range(W.shape[1])]
-    return show_images(templates, class_names, ncols=len(templates), size=1.4, cmap="viridis", suptitle=suptitle)
+    if not np.all(np.isfinite(W)):
+        _fail("show_templates", "finite weights", "NaN or inf in W", "the training diverged: fix it first")
+    K = W.shape[1]
+    m = float(np.abs(W).max()) or 1.0  # all-zero W: any positive scale draws it neutral
+    colour = len(image_shape) == 3 and image_shape[0] == 3
+    fig, axes = plt.subplots(1, K, figsize=(1.4 * K + (0 if colour else 1.0), 1.4 * 1.25), squeeze=False)
+    for k, ax in enumerate(axes[0]):
+        w = W[:, k].reshape(image_shape)
+        if colour:
+            im = ax.imshow(_to_hwc(0.5 + w / (2 * m)))
+        else:
+            im = ax.imshow(w.reshape(w.shape[-2:]), cmap="RdBu_r", vmin=-m, vmax=m)
+        ax.set_title(str(class_names[k]), fontsize=8)
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    if not colour:
+        fig.colorbar(im, ax=list(axes[0]), shrink=0.8, pad=0.01, label="weight")
+    return fig
 
 
 def plot_confusion(C, class_names, title="Confusion matrix"):
