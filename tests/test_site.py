@@ -184,6 +184,37 @@ def test_printed_sources_show_the_release_stub_and_the_rest_of_the_function(site
     assert 'scores = _check_2d(scores, "scores")' in page  # the code around the region stays
 
 
+def _tiny_notebook(path, title, text="The loss is $L = -\\log p$."):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{text}"),
+                nbformat.v4.new_code_cell("print(1 + 1)", outputs=[nbformat.v4.new_output("stream", text="2\n")])]
+    nbformat.write(nb, path)
+
+
+@needs_site
+def test_companions_are_listed_and_nested_under_their_lesson(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    for name, title in [("02_next", "02 · Next"), ("01_first", "01 · First"), ("01b_deep_dive", "01b · Deep dive"),
+                        ("01c_protocol", "01c · Protocol")]:
+        _tiny_notebook(nbs / f"{name}.ipynb", title)
+    site = _build(tmp_path, nbs)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    table = home[home.index("The lessons"):]
+    order = [table.index(f'href="notebooks/{n}.html"') for n in ("01_first", "01b_deep_dive", "01c_protocol", "02_next")]
+    assert order == sorted(order), "the home page lists the notebooks out of order"
+    # the navigation: the companions in a list inside lesson 01's item, before lesson 02's
+    nav = home[home.index('bd-docs-nav'):]
+    nav = nav[: nav.index("</nav>")]
+    first, deep, proto, nxt = (nav.index(f"notebooks/{n}.html") for n in ("01_first", "01b_deep_dive", "01c_protocol", "02_next"))
+    assert first < deep < proto < nxt
+    assert "<ul" in nav[first:deep], "the companions are not nested under their lesson in the navigation"
+    lesson = (site / "notebooks" / "01_first.html").read_text(encoding="utf-8")
+    assert 'href="01b_deep_dive.html"' in lesson and 'href="01c_protocol.html"' in lesson
+
+
 @needs_site
 def test_site_build_fails_on_a_sphinx_warning(tmp_path):
     from tools.build_site import SiteError

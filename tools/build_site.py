@@ -237,17 +237,17 @@ def write_sources(src, notebooks, solutions, colab_url, source_root=ROOT):
             nb = student_view(nb, rel, renames.get(rel, {}), pairs, colab_url)
         return nb, title, summary
 
-    rows, toc = ["| # | lesson | what you build |", "|---|---|---|"], []
+    rows, toc = ["| lesson | in one sentence |", "|---|---|"], []
     for core, companions in groups:
         loaded = [(p, *load(p)) for p in companions]
         if core is not None:
             nb, title, summary = load(core)
             nbformat.write(prepare_notebook(nb, [(p, t) for p, _, t, _ in loaded]), src / "notebooks" / core.name)
-            rows.append(f"| {core.stem[:2]} | [{title}](notebooks/{core.name}) | {summary} |")
+            rows.append(f"| [{title}](notebooks/{core.name}) | {summary} |")
             toc.append(f"notebooks/{core.stem}")
         for p, nb, title, summary in loaded:
             nbformat.write(prepare_notebook(nb, []), src / "notebooks" / p.name)
-            rows.append(f"| {p.stem.split('_')[0]} | ↳ [{title}](notebooks/{p.name}) | {summary} |")
+            rows.append(f"| ↳ [{title}](notebooks/{p.name}) | {summary} |")
             if core is None:
                 toc.append(f"notebooks/{p.stem}")
     notice = ("**Instructor build: this site shows the solutions. Do not publish it.**" if solutions else
