@@ -27,6 +27,9 @@ suppress_warnings = []
 mathjax_path = "mathjax/tex-chtml.js"
 mathjax4_config = {
     "loader": {"paths": {"fonts": "[mathjax]/../mathjax-fonts"}},
+    # An unknown macro is an error MathJax shows as such (not a red name a reader may miss), so
+    # that the browser test sees it.
+    "tex": {"packages": {"[-]": ["noundefined"]}},
     "options": {
         "enableSpeech": False,  # the speech and Braille rules would be fetched from a CDN
         "enableBraille": False,
