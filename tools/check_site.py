@@ -16,8 +16,10 @@ Chromium is found on PATH (chromium, chromium-headless-shell; tools/install_brow
 Debian's package) or in $NPDL_CHROMIUM; the `site` extra provides the driver (playwright).
 """
 import argparse
+import concurrent.futures
 import functools
 import http.server
+import multiprocessing
 import os
 import re
 import shutil
@@ -137,8 +139,6 @@ def check_link(site, base, page_url, href):
 
 def check(site, shots=None, chromium=None, widths=WIDTHS, log=print):
     """Problems found (a list of strings; empty when every page is right)."""
-    from playwright.sync_api import sync_playwright
-
     site = Path(site)
     if not (site / "index.html").is_file():
         return [f"no site in {site} (no index.html): run `make site` first"]
@@ -152,19 +152,18 @@ def check(site, shots=None, chromium=None, widths=WIDTHS, log=print):
     server, base = serve(site)
     problems, links = [], set()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-            try:
-                for name, (w, h) in widths.items():
-                    ctx = browser.new_context(viewport={"width": w, "height": h}, service_workers="block")
-                    for page_path in pages(site):
-                        found = _check_page(ctx, base + page_path, page_path, name, shots, links)
-                        problems += found
-                        log(f"  {name:7s} {page_path}: " + ("ok" if not found else f"{len(found)} problem(s)"))
-                    ctx.close()
-                problems += _check_search(browser, base)
-            finally:
-                browser.close()
+        # One browser per width, side by side (a process each: the pages of a long lesson take
+        # seconds to render and to save as a full-page screenshot).
+        ctx = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=len(widths), mp_context=ctx) as pool:
+            jobs = [pool.submit(_check_width, str(site), base, name, size, shots and str(shots), chromium, i == 0)
+                    for i, (name, size) in enumerate(widths.items())]
+            for job in jobs:
+                found, seen, lines = job.result()
+                problems += found
+                links |= seen
+                for line in lines:
+                    log(line)
     finally:
         server.shutdown()
     for page_url, href in sorted(links):
@@ -172,6 +171,27 @@ def check(site, shots=None, chromium=None, widths=WIDTHS, log=print):
         if bad:
             problems.append(bad)
     return problems
+
+
+def _check_width(site, base, name, size, shots, chromium, search):
+    """(problems, links seen, log lines) of every page at one width (run in its own process)."""
+    from playwright.sync_api import sync_playwright
+
+    problems, links, lines = [], set(), []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, service_workers="block")
+            for page_path in pages(site):
+                found = _check_page(ctx, base + page_path, page_path, name, shots, links)
+                problems += found
+                lines.append(f"  {name:7s} {page_path}: " + ("ok" if not found else f"{len(found)} problem(s)"))
+            ctx.close()
+            if search:
+                problems += _check_search(browser, base)
+        finally:
+            browser.close()
+    return problems, links, lines
 
 
 def _check_page(ctx, url, page_path, width_name, shots, links):
