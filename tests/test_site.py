@@ -158,7 +158,8 @@ def test_mathjax_is_served_by_the_site_and_no_page_loads_from_another_host(site)
 
 @needs_site
 def test_no_line_of_a_solution_is_on_the_site(site):
-    leaked = {line: page for line, page in _pre_lines(site).items() if line in solution_lines()}
+    solutions = solution_lines()
+    leaked = {line: page for line, page in _pre_lines(site).items() if line in solutions}
     assert not leaked, f"solution lines on the student site: {leaked}"
 
 
@@ -221,9 +222,11 @@ def test_site_build_fails_on_a_sphinx_warning(tmp_path):
 
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    nb = json.loads((ROOT / "notebooks" / "03_vector_backprop.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": ["See [nowhere](no_such_page.ipynb)."]})
-    (nbs / "03_vector_backprop.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "03_vector_backprop.ipynb", as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("See [nowhere](no_such_page.ipynb)."))
+    nbformat.write(nb, nbs / "03_vector_backprop.ipynb")
     with pytest.raises(SiteError, match="warnings count as errors"):
         _build(tmp_path, nbs)
 

@@ -71,7 +71,7 @@ def lessons(notebooks):
     return groups
 
 
-def title_and_summary(nb):
+def title_and_summary(nb, where):
     """The first heading of a notebook (its title) and the first sentence of the text after it."""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -82,7 +82,7 @@ def title_and_summary(nb):
                 rest = " ".join(ln.strip() for ln in lines[i + 1 :] if ln.strip() and not ln.startswith(("[", "!", "#")))
                 sentence = re.split(r"(?<=[.!?])\s", rest, maxsplit=1)[0] if rest else ""
                 return line[2:].strip(), sentence
-    raise SiteError(f"{nb.metadata.get('_path', 'a notebook')} has no title: its first markdown cell must start with '# '")
+    raise SiteError(f"{where} has no title: a markdown cell starting with '# ' (the lesson's title) was expected")
 
 
 # --- the student view of a notebook ------------------------------------------------------------
@@ -231,7 +231,7 @@ def write_sources(src, notebooks, solutions, colab_url, source_root=ROOT):
 
     def load(path):
         nb = nbformat.read(path, as_version=4)
-        title, summary = title_and_summary(nb)
+        title, summary = title_and_summary(nb, path)
         rel = f"notebooks/{path.name}"
         if not solutions:
             nb = student_view(nb, rel, renames.get(rel, {}), pairs, colab_url)
@@ -297,8 +297,7 @@ def build(out=ROOT / "build" / "site", notebooks=ROOT / "notebooks", solutions=F
     out = Path(out)
     src = Path(src) if src else out.parent / (out.name + "-src")
     write_sources(src, Path(notebooks), solutions, colab_url)
-    mathjax_tmp = src / "_static"
-    copy_mathjax(mathjax_tmp)
+    copy_mathjax(src / "_static")
     if out.exists():
         shutil.rmtree(out)
     doctrees = out.parent / (out.name + "-doctrees")
