@@ -60,8 +60,10 @@ async () => {
   }
   return {
     raw: raw,
-    errors: Array.from(document.querySelectorAll('mjx-merror, [data-mjx-error]'))
-              .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
+    errors: Array.from(document.querySelectorAll('mjx-container'))
+              .filter(c => c.querySelector('mjx-merror, [data-mjx-error]'))
+              .map(c => { const e = c.querySelector('[data-mjx-error]') || c.querySelector('mjx-merror');
+                          return (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80); }),
     typeset: document.querySelectorAll('mjx-container').length,
     formulas: document.querySelectorAll('span.math, div.math').length,
     images: imgs.map(i => ({src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight, ok: i.complete})),
