@@ -1,6 +1,6 @@
 """The course website (`make site`, tools/build_site.py) and its browser check (tools/check_site.py).
 
-The site is built from the stored notebooks once per session, into a temporary folder. The tests
+The site is built from the stored notebooks once for all the tests of this file, into a temporary folder. The tests
 skip, saying why, without the `site` extra (Sphinx, myst-nb, the book theme, playwright), without
 npm (MathJax comes from its registry) or, for the browser tests, without Chromium
 (tools/install_browser.sh installs it). The browser test of the full site saves its screenshots to
@@ -68,7 +68,7 @@ def _build(tmp, notebooks=ROOT / "notebooks", solutions=False, name="site"):
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory):
     if MISSING:
         pytest.skip(f"the course website needs the `site` extra ({', '.join(MISSING)} missing)")
