@@ -1,10 +1,10 @@
 """The course website (`make site`, tools/build_site.py) and its browser check (tools/check_site.py).
 
-The site is built from the stored notebooks once for all the tests of this file, into a temporary folder. The tests
-skip, saying why, without the `site` extra (Sphinx, myst-nb, the book theme, playwright), without
-npm (MathJax comes from its registry) or, for the browser tests, without Chromium
-(tools/install_browser.sh installs it). The browser test of the full site saves its screenshots to
-build/site-shots/.
+The site is built from the stored notebooks once for all the tests of this file, into a temporary
+folder. The tests skip, saying why, without the `site` extra (Sphinx, myst-nb, the book theme,
+playwright), without npm (MathJax comes from its registry) or, for the browser tests, without
+Chromium (tools/install_browser.sh installs it). The browser test of the full site saves its
+screenshots to build/site-shots/.
 """
 import base64
 import html
