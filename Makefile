@@ -44,7 +44,7 @@ endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
 .PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
-.PHONY: lab
+.PHONY: lab site site-serve site-check site-instructor
 
 help:
 	@echo "make run    - set up, get the data, execute all notebooks in place"
@@ -58,6 +58,10 @@ help:
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
 	@echo "make student - (instructors) write the student release, solutions stubbed, to build/student"
+	@echo "make site   - the course website from the stored notebooks, as students see them, into build/site"
+	@echo "make site-serve - preview it on http://localhost:8000 (PORT=...)"
+	@echo "make site-check - check every page in headless Chromium; screenshots into build/site-shots"
+	@echo "make site-instructor - (instructors) a private build WITH the solutions, into build/site-instructor"
 	@echo "make clean  - remove caches and build output (keeps .venv and data)"
 
 setup: $(STAMP)
@@ -117,6 +121,29 @@ lab: setup data
 student: setup
 	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
 	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
+
+# The course website: Sphinx + myst-nb over the stored notebooks (nothing executed), solutions
+# stubbed as in the student release; MathJax is served from the site (npm, installed once into
+# build/site-deps). Its dependencies are the `site` extra; Chromium for site-check:
+# tools/install_browser.sh.
+SITE_STAMP := build/.installed-site
+$(SITE_STAMP): pyproject.toml | setup
+	$(PY) -m pip install --quiet -e ".[dev,site]"
+	@mkdir -p $(dir $@) && touch $@
+
+site: $(SITE_STAMP)
+	$(PY) -m tools.build_site --out build/site $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
+
+site-instructor: $(SITE_STAMP)
+	$(PY) -m tools.build_site --out build/site-instructor --solutions
+
+PORT ?= 8000
+site-serve: site
+	@echo "serving build/site on http://localhost:$(PORT) (Ctrl-C stops)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory build/site
+
+site-check: site
+	$(PY) -m tools.check_site build/site --shots build/site-shots
 
 # Speed: NumPy (helpers, and the same MLP step in bare NumPy) against PyTorch on the CPU, an
 # optional reference: `$(PY) -m pip install torch` adds it (CPU wheels: --index-url
