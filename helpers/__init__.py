@@ -6,7 +6,8 @@ Modules, one job each (imports flow downwards: a module imports only those above
   layers       modules with forward/backward: Linear, ReLU, Sigmoid, Tanh, Residual, Sequential;
                init_std, the weight-scale rule (He / Xavier gain)
   losses       SoftmaxCrossEntropy, CourseSoftmaxCrossEntropy, L2Loss, and the l2_penalty of training
-  networks     networks built by one builder: build_network, two_layer_net; count_parameters
+  networks     networks built by one builder: build_network (depth = weight layers), two_layer_net;
+               count_parameters, count_weight_layers
   conv         2-D convolution (naive and im2col), conv_output_size, the Gaussian kernel (notebook 06)
   pool         max-pooling (MaxPool2d) and Flatten, the rest of a small ConvNet (notebook 06)
   scalar       scalar computational-graph nodes and Func (notebook 02); scalar_plot draws them

@@ -1,4 +1,4 @@
-"""The residual layer, the L-layer network builder and the whole-network gradient test."""
+"""The residual layer, the network builder (depth = weight layers) and the whole-network gradient test."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ from helpers.gradcheck import (layer_jacobian_tests, network_gradient_test, nume
                                rel_error, taylor_verdict)
 from helpers.layers import Linear, ReLU, Residual, Tanh
 from helpers.losses import SoftmaxCrossEntropy
-from helpers.networks import build_network, count_parameters
+from helpers.networks import build_network, count_parameters, count_weight_layers, two_layer_net
 from helpers.train import SGD, accuracy, fit
 
 OK = {"O(eps^2)", "exact"}  # 'exact': the output is linear in that variable (W2, or ReLU's pieces)
@@ -189,13 +189,41 @@ def test_build_network_layers_and_parameter_count(rng, residual):
     kinds = [type(layer) for layer in net.layers]
     assert kinds[:2] == [Linear, ReLU] and kinds[-1] == Linear
     if residual:
-        assert kinds[2:-1] == [Residual] * (L - 2)
-        middle = 2 * w * w + w  # W1, b1, W2 per residual layer
+        assert kinds[2:-1] == [Residual] * ((L - 2) // 2)  # two weight matrices per block
+        middle = ((L - 2) // 2) * (2 * w * w + w)  # W1, b1, W2 per block
     else:
         assert kinds[2:-1] == [Linear, ReLU] * (L - 2)
-        middle = w * w + w
-    assert count_parameters(net) == (d * w + w) + (L - 2) * middle + (w * K + K)
+        middle = (L - 2) * (w * w + w)
+    assert count_parameters(net) == (d * w + w) + middle + (w * K + K)
     assert net.forward(rng.standard_normal((9, d))).shape == (9, K)
+
+
+@pytest.mark.parametrize("depth", [2, 4, 6, 8, 32])
+def test_depth_counts_weight_matrices_the_same_way_for_both_architectures(rng, depth):
+    """A residual block holds two matrices: depth L is L matrices, plain or residual, so a depth
+    study compares like with like (the counts differ only by biases: b1 per block vs two b's)."""
+    w = 6
+    plain = build_network(2, 3, depth=depth, hidden=w, residual=False, rng=rng)
+    res = build_network(2, 3, depth=depth, hidden=w, residual=True, rng=rng)
+    assert count_weight_layers(plain) == count_weight_layers(res) == depth
+    assert sum(isinstance(layer, Residual) for layer in res.layers) == (depth - 2) // 2
+    assert count_parameters(plain) - count_parameters(res) == (depth - 2) // 2 * w
+
+
+def test_an_odd_residual_depth_is_refused_with_the_depths_that_work():
+    with pytest.raises(ValueError, match=r"depth - 2 must be even .*got depth=5\. Use depth=4 or 6"):
+        build_network(2, 3, depth=5, hidden=4, residual=True)
+    assert count_weight_layers(build_network(2, 3, depth=5, hidden=4, residual=False)) == 5
+    assert count_weight_layers(build_network(2, 3, depth=1, hidden=4)) == 1  # softmax regression
+
+
+def test_two_layer_net_keeps_its_weights(rng):
+    """The course's TwoLayerNet (notebooks 04 and 06) draws He-initialised W1 then W2, as before."""
+    net = two_layer_net(4, 6, 3, np.random.default_rng(7))
+    r = np.random.default_rng(7)
+    np.testing.assert_array_equal(net[0].params["W"], np.sqrt(2 / 4) * r.standard_normal((4, 6)))
+    np.testing.assert_array_equal(net[2].params["W"], np.sqrt(2 / 6) * r.standard_normal((6, 3)))
+    assert count_weight_layers(net) == 2 and count_parameters(net) == 4 * 6 + 6 + 6 * 3 + 3
 
 
 def test_depth_one_is_softmax_regression(rng):
@@ -210,8 +238,8 @@ def test_tanh_network_uses_tanh(rng):
 
 
 @pytest.mark.parametrize("residual", [True, False])
-def test_network_gradient_test_with_five_layers(rng, residual):
-    net = build_network(2, 3, depth=5, hidden=6, residual=residual, rng=rng)
+def test_network_gradient_test_with_six_layers(rng, residual):
+    net = build_network(2, 3, depth=6, hidden=6, residual=residual, rng=rng)
     for layer in net.layers:  # random residual branches, so every layer's backward matters
         if isinstance(layer, Residual):
             layer.params["W2"][...] = rng.standard_normal(layer.params["W2"].shape)
@@ -227,13 +255,13 @@ def test_network_gradient_test_with_five_layers(rng, residual):
     grads = {name: g.copy() for name, _, g in net.named_parameters()}
     for name, p, _ in net.named_parameters():
         numeric = numerical_gradient(lambda _: loss.forward(net.forward(X), Y), p)
-        # 1e-5, not 1e-8: the O(h^2) error of central differences through five curved layers
+        # 1e-5, not 1e-8: the O(h^2) error of central differences through six curved layers
         # dominates the relative error of the smallest entries (a wrong term gives > 1e-2)
         assert rel_error(numeric, grads[name]) < 1e-5, name
 
 
 def test_network_gradient_test_catches_one_broken_layer(rng):
-    net = build_network(2, 3, depth=5, hidden=6, rng=rng)
+    net = build_network(2, 3, depth=8, hidden=6, rng=rng)  # layers 2, 3, 4: three residual blocks
     net.layers[3] = _ForgotSigmaPrime(6, rng=rng)  # one bad residual layer deep in the stack
     net.layers[3].params["W2"][...] = rng.standard_normal((6, 6))
     X, Y = rng.standard_normal((10, 2)), one_hot(rng.integers(0, 3, 10), 3)
