@@ -301,58 +301,6 @@ def test_release_with_the_solutions_copied_back_passes_every_check(tmp_path):
     assert report["also_failing"] == []
 
 
-def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
-    from tools.check_exercises import ExerciseReport, _tokens
-    from tools.exercises import Exercise
-
-    report = ExerciseReport.__new__(ExerciseReport)  # the bookkeeping only, no pytest run
-    report.root, report.unparsable = tmp_path, {}
-    names = ("Linear.backward", "softmax", "im2col", "Conv.forward", "ReLU.backward")
-    report.exercises = [Exercise(n, "helpers/x.py", 1, f"hint {n}") for n in names]
-
-    def result(outcome, called, todo=None, detail=""):
-        return {"outcome": outcome, "called": set(called), "todo": todo, "detail": detail, "marks": set()}
-
-    report.results = {
-        "test_linear_backward": result("failed", ["Linear.backward"], detail="assert 0.5 < 1e-07"),
-        "test_softmax_values": result("passed", ["softmax"]),
-        "test_linear_softmax_gradient": result("failed", ["Linear.backward", "softmax"], detail="x"),
-        "test_windows": result("failed", ["im2col", "Linear.backward"], detail="y"),
-        "test_windows_again": result("passed", ["im2col"]),
-        "test_conv_layer": result("todo", ["Conv.forward", "ReLU.backward"], todo="Conv.forward"),
-        "test_unrelated": result("failed", [], detail="assert 1 == 2"),
-    }
-    for nodeid, r in report.results.items():
-        r["tokens"] = _tokens(nodeid)
-    rows, others = report.statuses()
-    assert {ex.name: (status, detail) for ex, status, detail, _ in rows} == {
-        "Linear.backward": ("wrong", "test_linear_backward: assert 0.5 < 1e-07"),
-        # their failing tests also ran the wrong Linear.backward: not "wrong", and not "passed" either
-        "softmax": ("waiting", "its tests need Linear.backward first"),
-        "im2col": ("waiting", "its tests need Linear.backward first"),
-        "Conv.forward": ("not yet implemented", "hint Conv.forward"),
-        "ReLU.backward": ("waiting", "its tests need Conv.forward first"),
-    }
-    assert others == [("test_unrelated", "assert 1 == 2")]
-
-    # A failing test that calls only exercises whose own tests pass: none of them reads "passed".
-    report.results = {
-        "test_softmax_values": result("passed", ["softmax"]),
-        "test_im2col_values": result("passed", ["im2col"]),
-        "test_pipeline": result("failed", ["softmax", "im2col"], detail="assert 0.5 < 1e-07"),
-        "test_only_relu": result("failed", ["ReLU.backward"], detail="assert 2 == 3"),
-    }
-    for nodeid, r in report.results.items():
-        r["tokens"] = _tokens(nodeid)
-    rows, others = report.statuses()
-    statuses = {ex.name: (status, detail) for ex, status, detail, _ in rows}
-    assert statuses["softmax"] == ("in doubt", "test_pipeline (with im2col): assert 0.5 < 1e-07")
-    assert statuses["im2col"] == ("in doubt", "test_pipeline (with softmax): assert 0.5 < 1e-07")
-    # a failing test that calls one exercise alone is about that exercise, whatever its name
-    assert statuses["ReLU.backward"] == ("wrong", "test_only_relu: assert 2 == 3")
-    assert others == []
-
-
 def test_release_setup_cell_installs_the_students_own_copy_editable_in_colab(fake_repo, tmp_path):
     """The Colab branch of the release's setup cell, run here (forced by NPDL_FORCE_COLAB) against
     a local git URL: it clones the student's copy, installs it editable and imports from it."""

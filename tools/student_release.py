@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.colab_cell import STUDENT_REPO, find_block, replace_block, student_block
 from tools.exercises import (
     MANIFEST,
     Exercise,
@@ -59,29 +60,9 @@ NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
 # the instructor's.
 REPLACED = {"README.md": "tools/student/README.md", "Makefile": "tools/student/Makefile"}
 # Where the release's notebooks clone the course from in Colab: the published student release.
-# `make student` takes another with COLAB_URL=...; a student who works in a fork edits the one line
-# COURSE_REPO = "..." in the first cell of a notebook.
-COLAB_URL = "https://github.com/numpy-dl-notebooks/numpy-dl-notebooks-student"
-# The instructor notebooks' first lines: in Colab, pip install the (read-only) package.
-_COLAB_INSTALL = re.compile(
-    r'\Aimport sys\nif "google\.colab" in sys\.modules:.*?\n(?:\s+.*\n)*?\s+.*check=True\)\n', re.DOTALL
-)
-COLAB_SETUP = """\
-import os, subprocess, sys
-COURSE_REPO = "{url}"  # <- your copy of the course (your fork of the student release)
-COURSE_DIR = os.environ.get("NPDL_COURSE_DIR", "/content/course")  # where Colab keeps it
-if "google.colab" in sys.modules or os.environ.get("NPDL_FORCE_COLAB"):  # (NPDL_FORCE_COLAB: tests)
-    # Your own clone, installed editable: edit helpers/*.py there (Colab's Files panel, or
-    # %%writefile), and autoreload below brings the change into this notebook.
-    if not os.path.isdir(os.path.join(COURSE_DIR, "helpers")):  # once per Colab session
-        subprocess.run(["git", "clone", "-q", COURSE_REPO, COURSE_DIR], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR], check=True)
-    sys.path.insert(0, COURSE_DIR)  # this kernel started before the install
-    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
-# Re-import edited helpers/*.py before every cell, so your changes reach this running notebook.
-%load_ext autoreload
-%autoreload 2
-"""
+# `make student` takes another with COLAB_URL=... (and a tag or commit to clone with COLAB_REF=...);
+# a student who works in a fork edits the one line COURSE_REPO = "..." in the first cell of a notebook.
+COLAB_URL = STUDENT_REPO
 
 
 def is_shipped(path):
@@ -109,12 +90,12 @@ def strip_python(text, path, rename):
     return student, [Exercise(r.name, path, i + 1, r.hint) for r, i in zip(regions, stubs)]
 
 
-def colab_setup(source, url=COLAB_URL):
+def colab_setup(source, url=COLAB_URL, ref=""):
     """The release's setup cell: in Colab, clone the student's copy and install it editable (the
     instructor's cell pip-installs a read-only package); everywhere, autoreload."""
-    if not _COLAB_INSTALL.match(source):
+    if find_block(source) is None:
         return source
-    return _COLAB_INSTALL.sub(lambda _: COLAB_SETUP.format(url=url), source, count=1)
+    return replace_block(source, student_block(url, ref))
 
 
 _BADGE = "colab.research.google.com/github/numpy-dl-notebooks/numpy-dl-notebooks/"
