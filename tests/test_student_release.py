@@ -18,7 +18,9 @@ from tools.exercises import MarkerError, without_markers
 from tools.student_release import build_release, is_shipped, restore_release, tracked_files
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py")
+TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py",
+         "tools/check_discovery.py", "tools/check_timer.py", "tools/check_render.py", "tools/verdicts.py",
+         "tools/colab_cell.py", "tools/notebook_check.py", "tools/grade.py")  # fmt: skip
 
 
 def _git(repo, *args):

@@ -45,6 +45,7 @@ class Exercise:
     line: int  # line of the (first) stub in the student file, or of BEGIN in the source
     hint: str
     cell: int = -1  # notebook cell index, -1 for a Python file
+    points: float = 1.0  # what the exercise is worth in grading (tools/grade.py)
 
 
 @dataclass
