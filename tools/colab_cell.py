@@ -47,10 +47,12 @@ def instructor_block(ref=None, repo=INSTRUCTOR_REPO):
 import sys
 if "google.colab" in sys.modules:  # on Colab: install the course's helpers package ({ref})
     import importlib.metadata, subprocess
-    try:  # installed in this session already? (a new Colab session has forgotten it)
-        importlib.metadata.version("{PACKAGE}")
-    except importlib.metadata.PackageNotFoundError:  # pip's output is shown: Colab offers a restart
-        subprocess.run([sys.executable, "-m", "pip", "install",  # when it upgrades numpy
+    try:  # this version installed in this session already? (a new Colab session has forgotten it)
+        installed = importlib.metadata.distribution("{PACKAGE}").read_text("direct_url.json") or ""
+    except importlib.metadata.PackageNotFoundError:
+        installed = ""
+    if '"{ref}"' not in installed:  # pip's output is shown: Colab offers a restart when it upgrades numpy
+        subprocess.run([sys.executable, "-m", "pip", "install",
                         "git+{repo}@{ref}"], check=True)
 '''
 
