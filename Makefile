@@ -41,7 +41,7 @@ else
 endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
+.PHONY: help setup data run test unit nbval nbval-oldest bench clean check student grade colab-cell
 .PHONY: lab
 
 help:
@@ -56,6 +56,10 @@ help:
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
 	@echo "make student - (instructors) write the student release, solutions stubbed, to build/student"
+	@echo "             COLAB_URL=<its repository> COLAB_REF=<tag or commit its notebooks clone in Colab>"
+	@echo "make grade SUBMISSIONS=<folder> - (instructors) grade each submission with the hidden tests:"
+	@echo "             build/grades/grades.csv and a Gradescope results.json per student (TIMEOUT=30 per test)"
+	@echo "make colab-cell - (instructors) rewrite every notebook's Colab install block (COLAB_REF=<tag>)"
 	@echo "make clean  - remove caches and build output (keeps .venv and data)"
 
 setup: $(STAMP)
@@ -114,7 +118,17 @@ lab: setup data
 
 student: setup
 	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
-	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
+	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)") $(if $(COLAB_REF),--colab-ref "$(COLAB_REF)")
+
+# Instructors: grade a folder of submissions (one folder or archive per student) with the hidden tests.
+grade: setup data
+	@if [ -z "$(SUBMISSIONS)" ]; then echo "make grade SUBMISSIONS=<folder with one folder or .zip per student>"; exit 1; fi
+	$(PY) -m tools.grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(GRADES),--out "$(GRADES)")
+
+# Instructors: the Colab block of every notebook's set-up cell, from tools/colab_cell.py (pinned to
+# COLAB_REF, by default v<the version in pyproject.toml>).
+colab-cell:
+	$(PY) -m tools.colab_cell --write $(if $(COLAB_REF),--ref "$(COLAB_REF)") $(NOTEBOOKS)
 
 # Speed: NumPy (helpers, and the same MLP step in bare NumPy) against PyTorch on the CPU, an
 # optional reference: `$(PY) -m pip install torch` adds it (CPU wheels: --index-url

@@ -4,6 +4,7 @@ deletes the tests. Each is graded with the instructor's tests (hidden ones inclu
 points land in grades.csv and in a Gradescope results.json per student."""
 import csv
 import json
+import os
 import shutil
 import zipfile
 
@@ -111,3 +112,36 @@ def test_grade_planted_submissions(course, tmp_path):
         gradescope = json.loads((out / who / "results.json").read_text())
         assert gradescope["score"] == totals[who]
         assert {"name", "score", "max_score", "status", "output"} <= set(gradescope["tests"][0])
+
+
+def test_the_check_cell_of_a_release_notebook_prints_the_verdict(course):
+    """The cell the release appends to a notebook, run from notebooks/ as Jupyter runs it, with
+    check("square") for a missing, a correct and a wrong square."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    repo, release = course
+    cells = nbformat.read(release / "notebooks" / "01_fake.ipynb", as_version=4).cells
+    assert cells[-1].source.endswith('check("square", "01_fake.cube", "01_fake cell 3")'), cells[-1].source
+    assert "make check" in cells[-2].source
+    code = cells[-1].source.replace('check("square", "01_fake.cube", "01_fake cell 3")', 'check("square")')
+
+    def run():
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PYTEST_")}
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        proc = subprocess.run([sys.executable, "-c", code], cwd=release / "notebooks", env=env, capture_output=True,
+                              text=True, timeout=300)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stdout
+
+    out = run()
+    assert "not yet implemented" in out and "square" in out and "Scale" not in out
+    restore_release(release, repo)
+    out = run()
+    assert "passed" in out and "square" in out and "wrong" not in out.split("what the statuses mean")[0]
+    _edit(release, "return x * x", "return x + x")
+    out = run()
+    report = out.split("what the statuses mean")[0]
+    assert "wrong" in report and "tests/test_fake" in report and "assert" in report, out

@@ -15,7 +15,7 @@ import pytest
 from release_fixtures import FAKE, FAKE_TESTS, fake_notebook
 
 from tools.exercises import MarkerError, without_markers
-from tools.student_release import build_release, is_shipped, restore_release, tracked_files
+from tools.student_release import build_release, hidden_module, is_shipped, restore_release, tracked_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py",
@@ -79,8 +79,9 @@ def test_release_of_a_fake_repository(fake_repo, tmp_path):
     assert shipped == sorted([
         "Makefile", "README.md", "pyproject.toml", "helpers/__init__.py", "helpers/fake.py",
         "notebooks/01_fake.ipynb", "tests/test_fake.py", "tools/__init__.py", "tools/check_exercises.py",
-        "tools/exercises.py", "tools/exercises.json",
-    ])  # fmt: skip  (no junk, no generator, no release test, no benchmarks)
+        "tools/exercises.py", "tools/exercises.json", "tools/check_discovery.py", "tools/check_timer.py",
+        "tools/check_render.py", "tools/verdicts.py", "tools/notebook_check.py",
+    ])  # fmt: skip  (no junk, no generator, no grader, no release test, no benchmarks)
     assert [e.name for e in exercises] == ["square", "Scale.forward", "Scale.backward", "01_fake.cube", "01_fake cell 3"]
     assert (dest / "Makefile").read_bytes() == (fake_repo / "Makefile").read_bytes()
 
@@ -229,7 +230,14 @@ def test_release_ships_what_students_need_and_no_solution(release):
     dest, exercises = release
     shipped = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     wanted = {p for p in tracked_files(ROOT, untracked=True) if is_shipped(p)}
-    assert shipped == wanted | {"tools/exercises.json"}
+    hidden = {p for p in wanted if p.startswith("tests/") and hidden_module((ROOT / p).read_text())}
+    assert hidden, "no hidden grading test module"
+    assert shipped == (wanted - hidden) | {"tools/exercises.json"}
+    # no grading test, no near-solution, no file the release does not ship named in its tests
+    for path in (p for p in shipped if p.startswith("tests/")):
+        text = (dest / path).read_text()
+        for leak in ("mark.hidden", "corpus.py", "col2im_overwrites", "ForgetsDilation"):
+            assert leak not in text, f"the release's {path} holds {leak!r}"
     assert {"tools/student_release.py", "tests/test_student_release.py", "tests/release_fixtures.py"}.isdisjoint(shipped)
     found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
     missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
@@ -257,6 +265,8 @@ def test_release_ships_what_students_need_and_no_solution(release):
             text = (dest / path).read_text()
             assert "github/numpy-dl-notebooks/numpy-dl-notebooks/" not in text, f"{path}: a badge opens the instructor's repository"
             assert "git+https://github.com/numpy-dl-notebooks" not in text and "%autoreload 2" in cells[0].source, path
+            # it ends with a cell that checks the exercises it needs, from the notebook
+            assert "from tools.notebook_check import check\ncheck(" in cells[-1].source, f"{path}: no check cell"
 
 
 def test_release_imports_its_own_helpers(release):
