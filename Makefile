@@ -41,7 +41,7 @@ else
 endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit nbval nbval-oldest bench clean check student grade colab-cell
+.PHONY: help setup data run test unit unit-newest nbval nbval-oldest bench clean check student grade colab-cell
 .PHONY: lab
 
 help:
@@ -52,6 +52,7 @@ help:
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
 	@echo "make nbval-oldest - nbval with every runtime dependency at its oldest declared version (.venv-oldest)"
 	@echo "make unit   - the unit tests only"
+	@echo "make unit-newest - the unit tests on the newest Python (PYTHON_NEWEST=python3.13, .venv-newest)"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
@@ -108,6 +109,20 @@ OLDEST := .venv-oldest/bin/python
 nbval-oldest: .venv-oldest/.installed data
 	@$(OLDEST) -c "import numpy, scipy, matplotlib, sklearn; print('oldest declared versions: numpy', numpy.__version__, 'scipy', scipy.__version__, 'matplotlib', matplotlib.__version__, 'scikit-learn', sklearn.__version__)"
 	$(OLDEST) -m pytest $(NBVAL) $(NOTEBOOKS)
+
+# The unit tests once more, in .venv-newest, on the newest Python this machine has (Colab runs 3.13)
+# with the newest dependencies: PYTHON_NEWEST=python3.13 (CI finds it on PATH or in pyenv).
+PYTHON_NEWEST ?= python3.13
+NEWEST := .venv-newest/bin/python
+.venv-newest/.installed: pyproject.toml
+	$(PYTHON_NEWEST) -m venv .venv-newest
+	$(NEWEST) -m pip install --quiet --upgrade pip
+	$(NEWEST) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+unit-newest: .venv-newest/.installed data
+	@$(NEWEST) -c "import sys, numpy; print('Python', sys.version.split()[0], 'numpy', numpy.__version__)"
+	$(NEWEST) -m pytest tests
 
 # Students: which exercises pass, which are not written yet, which are wrong (and where).
 check: setup data
