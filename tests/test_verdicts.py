@@ -73,11 +73,27 @@ def test_two_exercises_waiting_for_each_other_are_a_failure_not_a_wait():
     assert statuses["col2im"] == ("waiting", "its tests need Conv2d.backward first")
 
 
-def test_code_written_above_a_stub_line_left_in_is_judged_as_code():
-    results = {"test_softmax_values": result("passed", ["softmax"])}
-    statuses, _ = _run(results, stubbed={"softmax", "im2col"})
+def test_code_written_above_a_stub_line_left_in_is_judged_as_code(tmp_path):
+    """The release records how many statements precede each stub; more of them later means the
+    student wrote code above the stub line, and that code is what runs (it read 'not yet
+    implemented'). A guard above the stub, as released, is no code of the student's."""
+    from tools.check_discovery import stub_in_place
+    from tools.exercises import stub_prelude
+
+    released = (
+        "def softmax(scores):\n"
+        "    check(scores)\n"
+        '    raise NotImplementedError("Exercise softmax: implement p = ...")\n'
+    )
+    (tmp_path / "helpers").mkdir()
+    path = tmp_path / "helpers" / "f.py"
+    path.write_text(released)
+    ex = Exercise("softmax", "helpers/f.py", 3, "hint", prelude=stub_prelude(released, 3))
+    assert ex.prelude == 1 and stub_in_place(tmp_path, ex)
+    path.write_text(released.replace("    raise", "    e = np.exp(scores)\n    return e / e.sum(1, keepdims=True)\n    raise"))
+    assert not stub_in_place(tmp_path, ex)
+    statuses, _ = _run({"test_softmax_values": result("passed", ["softmax"])}, stubbed=set())
     assert statuses["softmax"] == ("passed", "1 test passed")
-    assert statuses["im2col"] == ("not yet implemented", "hint im2col")  # no test reached it
 
 
 def test_a_module_that_could_not_load_leaves_exercises_not_checked_and_fails_the_check():

@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from tools.exercises import code_cells, collect, stub_name, stub_name_in_error
+from tools.exercises import code_cells, collect, stub_name, stub_name_in_error, stub_prelude
 
 
 def instructor_exercises(root):
@@ -38,12 +38,19 @@ def _qualnames(tree, prefix=()):
 
 
 def stub_in_place(root, ex):
-    """True when the exercise's stub line is still in its file (or notebook cell)."""
+    """True when the exercise's stub line is still in its file (or notebook cell) with no code
+    written above it (code above a stub line left in is judged as code)."""
     path = root / ex.file
     if not path.is_file():
         return False
     sources = [source for _, source in code_cells(path)] if ex.cell >= 0 else [path.read_text()]
-    return any(stub_name(line) == ex.name for s in sources for line in s.split("\n"))
+    for source in sources:
+        for k, line in enumerate(source.split("\n"), 1):
+            if stub_name(line) == ex.name:
+                if ex.cell >= 0 or getattr(ex, "prelude", -1) < 0:
+                    return True
+                return stub_prelude(source, k) in (-1, ex.prelude)
+    return False
 
 
 def comparison(excinfo, root, timeout_type):

@@ -46,6 +46,7 @@ class Exercise:
     hint: str
     cell: int = -1  # notebook cell index, -1 for a Python file
     points: float = 1.0  # what the exercise is worth in grading (tools/grade.py)
+    prelude: int = -1  # statements before the stub in its block, as released (-1: unknown)
 
 
 @dataclass
@@ -217,6 +218,25 @@ def stub_name_in_error(message, anywhere=False):
         return [m["name"].strip() for m in _STUB_ERROR.finditer(message)]
     m = _STUB_ERROR.match(message)
     return m["name"].strip() if m else None
+
+
+def stub_prelude(source, lineno):
+    """How many statements precede the statement at line `lineno` (1-based) in its block, or -1.
+
+    The release records it per stub: more statements there later means the student wrote code
+    above a stub line they left in, and that code is what runs."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return -1
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                for k, stmt in enumerate(block):
+                    if isinstance(stmt, ast.stmt) and stmt.lineno == lineno:
+                        return k
+    return -1
 
 
 def replace_stubs(source, code_for):

@@ -39,6 +39,7 @@ from tools.exercises import (
     strip_instructor_only,
     stub_positions,
     strip_source,
+    stub_prelude,
     write_manifest,
 )
 
@@ -164,7 +165,8 @@ def tracked_files(root, untracked=False):
 def strip_python(text, path, rename):
     student, regions = strip_source(strip_instructor_only(text, path), path, rename=rename)
     stubs = stub_positions(student)
-    return student, [Exercise(r.name, path, i + 1, r.hint) for r, i in zip(regions, stubs)]
+    return student, [Exercise(r.name, path, i + 1, r.hint, prelude=stub_prelude(student, i + 1))
+                     for r, i in zip(regions, stubs)]  # fmt: skip
 
 
 def colab_setup(source, url=COLAB_URL, ref=""):

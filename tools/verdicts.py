@@ -6,8 +6,8 @@ Input, per test (nodeid -> dict): "outcome" ("passed", "failed", "todo": it hit 
 "todo" (the exercise whose stub it hit), optionally "timeout" (the exercise it was stopped in).
 
 The rules, in order:
-- an exercise whose stub a test hit, or whose stub line is still in place and which no test
-  called, is "not yet implemented" (code written above a stub line left in is judged as code);
+- an exercise whose stub a test hit, or whose stub line is still in place (`stubbed`: with no
+  code written above it, see check_discovery.stub_in_place), is "not yet implemented";
 - its own tests are the tests that call it and carry its name (test_linear_backward_... for
   Linear.backward) or its mark; without any, every test that calls it;
 - an own test failing that calls no other exercise known to be wrong makes it "wrong"; one that
@@ -50,7 +50,7 @@ def tokens(text):
 def verdicts(exercises, results, stubbed, unparsable=None, not_collected=()):
     """[(exercise, status, detail, [nodeids])] and [(nodeid, detail)] of failing tests put on no
     exercise. `exercises`: objects with .name, .file, .cell (-1 outside a notebook) and .hint;
-    `stubbed`: the exercises whose stub line is still in the source; `unparsable`:
+    `stubbed`: the exercises whose stub is still in place; `unparsable`:
     {file: message} of exercise files that do not parse."""
     res, unparsable = results, unparsable or {}
     calls, own = {}, {}
@@ -60,8 +60,7 @@ def verdicts(exercises, results, stubbed, unparsable=None, not_collected=()):
         own[ex.name] = {i for i in calls[ex.name] if ex.name in res[i]["marks"] or words <= res[i]["tokens"]}
         # a test stopped while inside an exercise is that exercise's own, whatever its name
         own[ex.name] |= {i for i, r in res.items() if r.get("timeout") == ex.name}
-    todo = {r["todo"] for r in res.values() if r["todo"]}
-    todo |= {n for n in stubbed if not calls.get(n)}
+    todo = {r["todo"] for r in res.values() if r["todo"]} | set(stubbed)
     failing = {i for i, r in res.items() if r["outcome"] == "failed"}
 
     def unexplained(name, tests, bad):
