@@ -145,3 +145,25 @@ def test_the_check_cell_of_a_release_notebook_prints_the_verdict(course):
     out = run()
     report = out.split("what the statuses mean")[0]
     assert "wrong" in report and "tests/test_fake" in report and "assert" in report, out
+
+
+def test_the_checker_exits_1_when_a_test_fails_and_make_check_fails(course):
+    """The exit statuses the READMEs state: 0 with exercises unwritten, 1 when a test fails (the
+    checker), and `make check` fails then too (make's own status is 2)."""
+    import subprocess
+    import sys
+
+    repo, release = course
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PYTEST_")}
+    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(release))
+
+    def status(*cmd):
+        return subprocess.run(cmd, cwd=release, env=env, capture_output=True, text=True, timeout=300).returncode
+
+    assert status(sys.executable, "-m", "tools.check_exercises") == 0  # nothing written yet: fine
+    restore_release(release, repo)
+    _edit(release, "return self.a * dout", "return self.a + dout")
+    assert status(sys.executable, "-m", "tools.check_exercises") == 1
+    if shutil.which("make"):
+        (release / "Makefile").write_text(f"check:\n\t@{sys.executable} -m tools.check_exercises\n")
+        assert status("make", "-s", "check") == 2
