@@ -60,7 +60,7 @@ if "google.colab" in sys.modules:  # on Colab: install the course's helpers pack
 def student_block(url=STUDENT_REPO, ref=""):
     """The Colab block of the student release: clone the student's copy once (on Drive, it
     survives the session), install it editable in every new session, then autoreload."""
-    branch = f'"--branch", COURSE_REF, ' if ref else ""
+    branch = '"--branch", COURSE_REF, ' if ref else ""
     ref_line = f'COURSE_REF = "{ref}"  # the version of the course these notebooks were written for\n' if ref else ""
     return f'''\
 import os, subprocess, sys
