@@ -173,7 +173,7 @@ _CALLED = pytest.StashKey[set]()
 _TIMED_OUT = pytest.StashKey[str]()
 # The tests of the release tooling check no exercise; they exist for instructors only.
 TOOL_TESTS = ("tests/test_student_release.py", "tests/test_exercise_markers.py", "tests/test_corpus.py",
-              "tests/test_verdicts.py", "tests/test_grade.py", "tests/test_colab_cell.py")  # fmt: skip
+              "tests/test_verdicts.py", "tests/test_grade.py", "tests/test_colab.py")  # fmt: skip
 
 
 def main(argv=None):

@@ -58,7 +58,7 @@ NOT_SHIPPED = (
     "tests/test_readme.py",  # checks the instructor README's results table, which the release has not
     "tests/test_benchmarks.py",  # benchmarks/ is not shipped
     "tests/test_parameters.py",  # runs the instructor Makefile's `make run P=...`, which the release has not
-    "tests/test_verdicts.py", "tests/test_grade.py", "tests/test_colab_cell.py",  # instructor tooling
+    "tests/test_verdicts.py", "tests/test_grade.py", "tests/test_colab.py",  # instructor tooling
 )
 # Grading tests: a test module with `pytestmark = pytest.mark.hidden`, or a test function or class
 # decorated with `@pytest.mark.hidden`, is kept beside the public tests, run by `make check` and
