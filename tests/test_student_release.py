@@ -4,6 +4,7 @@ implemented", its notebooks stop at the first stub, and with the solutions copie
 check passes. Stub and marker details are tested in test_exercise_markers.py."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -238,6 +239,8 @@ def test_release_ships_what_students_need_and_no_solution(release):
         text = (dest / path).read_text()
         for leak in ("mark.hidden", "corpus.py", "col2im_overwrites", "ForgetsDilation"):
             assert leak not in text, f"the release's {path} holds {leak!r}"
+        for module in re.findall(r"\btools\.(\w+)", text):  # what it imports of tools/ ships too
+            assert f"tools/{module}.py" in shipped, f"the release's {path} uses tools/{module}.py, not shipped"
     assert {"tools/student_release.py", "tests/test_student_release.py", "tests/release_fixtures.py"}.isdisjoint(shipped)
     found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
     missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
