@@ -43,7 +43,7 @@ else
 endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
+.PHONY: help setup data run test unit unit-newest nbval nbval-oldest bench clean check student grade colab-cell
 .PHONY: lab site site-serve site-check site-instructor
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
 	@echo "make nbval-oldest - nbval with every runtime dependency at its oldest declared version (.venv-oldest)"
 	@echo "make unit   - the unit tests only"
+	@echo "make unit-newest - the unit tests on the newest Python (PYTHON_NEWEST=python3.13, .venv-newest)"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
@@ -62,6 +63,10 @@ help:
 	@echo "make site-serve - preview it on http://localhost:8000 (PORT=...)"
 	@echo "make site-check - check every page in headless Chromium; screenshots into build/site-shots"
 	@echo "make site-instructor - (instructors) a private build WITH the solutions, into build/site-instructor"
+	@echo "             COLAB_URL=<its repository> COLAB_REF=<tag or commit its notebooks clone in Colab>"
+	@echo "make grade SUBMISSIONS=<folder> - (instructors) grade each submission with the hidden tests:"
+	@echo "             build/grades/grades.csv and a Gradescope results.json per student (TIMEOUT=30 per test)"
+	@echo "make colab-cell - (instructors) rewrite every notebook's Colab install block (COLAB_REF=<tag>)"
 	@echo "make clean  - remove caches and build output (keeps .venv and data)"
 
 setup: $(STAMP)
@@ -111,6 +116,20 @@ nbval-oldest: .venv-oldest/.installed data
 	@$(OLDEST) -c "import numpy, scipy, matplotlib, sklearn; print('oldest declared versions: numpy', numpy.__version__, 'scipy', scipy.__version__, 'matplotlib', matplotlib.__version__, 'scikit-learn', sklearn.__version__)"
 	$(OLDEST) -m pytest $(NBVAL) $(NOTEBOOKS)
 
+# The unit tests once more, in .venv-newest, on the newest Python this machine has (Colab runs 3.13)
+# with the newest dependencies: PYTHON_NEWEST=python3.13 (CI finds it on PATH or in pyenv).
+PYTHON_NEWEST ?= python3.13
+NEWEST := .venv-newest/bin/python
+.venv-newest/.installed: pyproject.toml
+	$(PYTHON_NEWEST) -m venv .venv-newest
+	$(NEWEST) -m pip install --quiet --upgrade pip
+	$(NEWEST) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+unit-newest: .venv-newest/.installed data
+	@$(NEWEST) -c "import sys, numpy; print('Python', sys.version.split()[0], 'numpy', numpy.__version__)"
+	$(NEWEST) -m pytest tests
+
 # Students: which exercises pass, which are not written yet, which are wrong (and where).
 check: setup data
 	@$(PY) -m tools.check_exercises $(if $(K),-k "$(K)")
@@ -120,7 +139,17 @@ lab: setup data
 
 student: setup
 	@if [ ! -f tools/student_release.py ]; then echo "make student is for instructors; this is the student release"; exit 1; fi
-	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)")
+	$(PY) -m tools.student_release build/student $(if $(COLAB_URL),--colab-url "$(COLAB_URL)") $(if $(COLAB_REF),--colab-ref "$(COLAB_REF)")
+
+# Instructors: grade a folder of submissions (one folder or archive per student) with the hidden tests.
+grade: setup data
+	@if [ -z "$(SUBMISSIONS)" ]; then echo "make grade SUBMISSIONS=<folder with one folder or .zip per student>"; exit 1; fi
+	$(PY) -m tools.grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(GRADES),--out "$(GRADES)")
+
+# Instructors: the Colab block of every notebook's set-up cell, from tools/colab_cell.py (pinned to
+# COLAB_REF, by default v<the version in pyproject.toml>).
+colab-cell:
+	$(PY) -m tools.colab_cell --write $(if $(COLAB_REF),--ref "$(COLAB_REF)") $(NOTEBOOKS)
 
 # The course website: Sphinx + myst-nb over the stored notebooks (nothing executed), solutions
 # stubbed as in the student release; MathJax is served from the site (npm, installed once into

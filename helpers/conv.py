@@ -8,6 +8,9 @@ and "convolution" means cross-correlation (the kernel is not flipped):
 
 where xp is x zero-padded by p on each side, s the stride and d the dilation (1 = no gaps).
 Along each axis  OH = floor((H + 2 p - d (K - 1) - 1) / s) + 1.
+
+As every layer (see `helpers.layers.Module`): float32 in gives float32 out (im2col and col2im
+too: build buffers with the input's dtype), and arrays handed in may be read-only.
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from .download import data_dir, user_cache
+from .download import data_dir
 
 COURSE_SETS = ("Peaks", "GMM", "SwissRoll")
 SIZES = {"Peaks": (25000, 6250), "GMM": (25000, 6250), "SwissRoll": (20000, 5000)}
@@ -203,12 +203,15 @@ def load_course_data(name, root=None):
 
     name: 'Peaks', 'GMM' or 'SwissRoll'. The file is looked up in the data folder; an
     instructor can drop the original course files there in place of the generated ones.
-    In a per-user cache (outside a clone, e.g. on Colab) a missing file is generated first.
+    In the data folder in use (root=None: $NPDL_DATA_DIR, a clone's data/ or the per-user cache,
+    e.g. a Drive folder on Colab) a missing file is generated first; a `root` given explicitly
+    is only read.
     """
     _check_name(name)
+    in_use = root is None
     root = Path(root if root is not None else data_dir())
     path = root / f"{name}Data.mat"
-    if not path.is_file() and root == user_cache():  # e.g. on Colab: nothing committed there
+    if not path.is_file() and in_use:  # e.g. on Colab: nothing committed there
         ensure_course_data(root, names=(name,), verbose=False)
     if not path.is_file():
         raise FileNotFoundError(

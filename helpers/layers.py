@@ -30,7 +30,15 @@ GAIN = {"relu": 2.0, "tanh": 1.0}
 
 
 class Module:
-    """Base class: `forward(x) -> y`, `backward(dout) -> dx`, `params` / `grads` dicts."""
+    """Base class: `forward(x) -> y`, `backward(dout) -> dx`, `params` / `grads` dicts.
+
+    What every layer's forward and backward keep (the tests check it):
+    - the dtype: float32 in gives float32 out, float64 gives float64 (no `.astype(float)`, no
+      float64 buffer such as `np.zeros(shape)`: use `np.zeros_like(x)` or `dtype=x.dtype`);
+    - the arrays handed in (x, dout, what forward cached) may be read-only: never write into
+      them (no `dout *= ...`, no `out=dout`); return new arrays;
+    - nothing printed.
+    """
 
     def __init__(self):
         self.params, self.grads, self.cache = {}, {}, None

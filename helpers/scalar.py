@@ -187,7 +187,10 @@ class Tanh(Node):
 
 
 class Sigmoid(Node):
-    """y = sigma(a) = 1 / (1 + exp(-a));   da = y (1 - y) dout"""
+    """y = sigma(a) = 1 / (1 + exp(-a));   da = y (1 - y) dout
+
+    forward must hold for any float a, however large |a| (math.exp(1000) overflows).
+    """
 
     symbol = "σ"
 

@@ -22,7 +22,7 @@ import pytest
 from corpus import CORPUS, NOTEBOOK, alternatives, mistakes
 from test_student_release import ROOT, run_checker
 
-from tools.exercises import STUB_RE, collect, file_regions, read_manifest
+from tools.exercises import collect, file_regions, read_manifest, replace_stubs
 from tools.student_release import build_release, is_shipped, tracked_files
 
 # An exercise whose direct tests call another exercise: planted apart from that one.
@@ -58,15 +58,10 @@ def plant(base_release, solutions, chosen, dest):
         if ex.cell < 0:
             by_file.setdefault(ex.file, []).append(ex.name)
     for file, names in by_file.items():
-        out = []
-        for line in (dest / file).read_text().split("\n"):
-            m = STUB_RE.match(line)
-            if m and m["name"].strip() in names:
-                code = chosen.get(m["name"].strip(), solutions[m["name"].strip()])
-                out += [m["indent"] + ln if ln.strip() else "" for ln in code.split("\n")]
-            else:
-                out.append(line)
-        (dest / file).write_text("\n".join(out))
+        def code_for(name, names=names):
+            return chosen.get(name, solutions[name]) if name in names else None
+
+        (dest / file).write_text(replace_stubs((dest / file).read_text(), code_for))
     return dest
 
 

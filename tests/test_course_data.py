@@ -125,7 +125,6 @@ def test_ensure_keeps_a_file_in_place(tmp_path, rng):
 def test_load_generates_a_missing_file_in_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("NPDL_DATA_DIR", raising=False)
     monkeypatch.setattr(cd, "data_dir", lambda: tmp_path)
-    monkeypatch.setattr(cd, "user_cache", lambda: tmp_path)  # as on Colab: data_dir() is the cache
     X_tr, y_tr, X_val, y_val = load_course_data("SwissRoll")
     assert (tmp_path / "SwissRollData.mat").is_file() and X_tr.shape == (20000, 2)
     np.testing.assert_array_equal(X_val, load_course_data("SwissRoll", REPO_DATA)[2])

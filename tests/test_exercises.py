@@ -4,8 +4,8 @@ Each test is marked with the one exercise it judges (`@pytest.mark.exercise(...)
 `make check`) and calls no other exercise: a backward pass gets its cache from the contract its
 docstring states (or, for the scalar nodes, whose cache is free, from the node's own forward),
 and the expected values come from the equations, computed here. Failures name the quantity
-that is wrong (y, dx, dW, db, cache, ...). tests/corpus.py holds the alternative solutions and
-classic mistakes that these tests must tell apart (tests/test_corpus.py plants them).
+that is wrong (y, dx, dW, db, cache, ...). They are proven on a corpus of alternative solutions and
+classic mistakes that they must tell apart (kept by the instructors).
 """
 import numpy as np
 import pytest

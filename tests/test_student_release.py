@@ -4,6 +4,7 @@ implemented", its notebooks stop at the first stub, and with the solutions copie
 check passes. Stub and marker details are tested in test_exercise_markers.py."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,10 +16,12 @@ import pytest
 from release_fixtures import FAKE, FAKE_TESTS, fake_notebook
 
 from tools.exercises import MarkerError, without_markers
-from tools.student_release import build_release, is_shipped, restore_release, tracked_files
+from tools.student_release import build_release, hidden_module, is_shipped, restore_release, tracked_files
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py")
+TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py",
+         "tools/check_discovery.py", "tools/check_timer.py", "tools/check_render.py", "tools/verdicts.py",
+         "tools/colab_cell.py", "tools/notebook_check.py", "tools/grade.py")  # fmt: skip
 
 
 def _git(repo, *args):
@@ -77,8 +80,9 @@ def test_release_of_a_fake_repository(fake_repo, tmp_path):
     assert shipped == sorted([
         "Makefile", "README.md", "pyproject.toml", "helpers/__init__.py", "helpers/fake.py",
         "notebooks/01_fake.ipynb", "tests/test_fake.py", "tools/__init__.py", "tools/check_exercises.py",
-        "tools/exercises.py", "tools/exercises.json",
-    ])  # fmt: skip  (no junk, no generator, no release test, no benchmarks)
+        "tools/exercises.py", "tools/exercises.json", "tools/check_discovery.py", "tools/check_timer.py",
+        "tools/check_render.py", "tools/verdicts.py", "tools/notebook_check.py",
+    ])  # fmt: skip  (no junk, no generator, no grader, no release test, no benchmarks)
     assert [e.name for e in exercises] == ["square", "Scale.forward", "Scale.backward", "01_fake.cube", "01_fake cell 3"]
     assert (dest / "Makefile").read_bytes() == (fake_repo / "Makefile").read_bytes()
 
@@ -227,7 +231,16 @@ def test_release_ships_what_students_need_and_no_solution(release):
     dest, exercises = release
     shipped = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     wanted = {p for p in tracked_files(ROOT, untracked=True) if is_shipped(p)}
-    assert shipped == wanted | {"tools/exercises.json"}
+    hidden = {p for p in wanted if p.startswith("tests/") and hidden_module((ROOT / p).read_text())}
+    assert hidden, "no hidden grading test module"
+    assert shipped == (wanted - hidden) | {"tools/exercises.json"}
+    # no grading test, no near-solution, no file the release does not ship named in its tests
+    for path in (p for p in shipped if p.startswith("tests/")):
+        text = (dest / path).read_text()
+        for leak in ("mark.hidden", "corpus.py", "col2im_overwrites", "ForgetsDilation"):
+            assert leak not in text, f"the release's {path} holds {leak!r}"
+        for module in re.findall(r"\btools\.(\w+)", text):  # what it imports of tools/ ships too
+            assert f"tools/{module}.py" in shipped, f"the release's {path} uses tools/{module}.py, not shipped"
     assert {"tools/student_release.py", "tests/test_student_release.py", "tests/release_fixtures.py"}.isdisjoint(shipped)
     found = {(e.file, e.name.removeprefix(Path(e.file).stem + ".")) for e in exercises}
     missing = [f"{file}: {name}" for file, names in REQUIRED.items() for name in names if (file, name) not in found]
@@ -255,6 +268,8 @@ def test_release_ships_what_students_need_and_no_solution(release):
             text = (dest / path).read_text()
             assert "github/numpy-dl-notebooks/numpy-dl-notebooks/" not in text, f"{path}: a badge opens the instructor's repository"
             assert "git+https://github.com/numpy-dl-notebooks" not in text and "%autoreload 2" in cells[0].source, path
+            # it ends with a cell that checks the exercises it needs, from the notebook
+            assert "from tools.notebook_check import check\ncheck(" in cells[-1].source, f"{path}: no check cell"
 
 
 def test_release_imports_its_own_helpers(release):
@@ -299,58 +314,6 @@ def test_release_with_the_solutions_copied_back_passes_every_check(tmp_path):
     not_passed = {n: s for n, s in statuses.items() if s[0] not in ("passed", "in notebook")}
     assert not not_passed, f"with the solutions back, these exercises do not pass: {not_passed}"
     assert report["also_failing"] == []
-
-
-def test_checker_puts_each_failure_on_the_exercise_that_explains_it(tmp_path):
-    from tools.check_exercises import ExerciseReport, _tokens
-    from tools.exercises import Exercise
-
-    report = ExerciseReport.__new__(ExerciseReport)  # the bookkeeping only, no pytest run
-    report.root, report.unparsable = tmp_path, {}
-    names = ("Linear.backward", "softmax", "im2col", "Conv.forward", "ReLU.backward")
-    report.exercises = [Exercise(n, "helpers/x.py", 1, f"hint {n}") for n in names]
-
-    def result(outcome, called, todo=None, detail=""):
-        return {"outcome": outcome, "called": set(called), "todo": todo, "detail": detail, "marks": set()}
-
-    report.results = {
-        "test_linear_backward": result("failed", ["Linear.backward"], detail="assert 0.5 < 1e-07"),
-        "test_softmax_values": result("passed", ["softmax"]),
-        "test_linear_softmax_gradient": result("failed", ["Linear.backward", "softmax"], detail="x"),
-        "test_windows": result("failed", ["im2col", "Linear.backward"], detail="y"),
-        "test_windows_again": result("passed", ["im2col"]),
-        "test_conv_layer": result("todo", ["Conv.forward", "ReLU.backward"], todo="Conv.forward"),
-        "test_unrelated": result("failed", [], detail="assert 1 == 2"),
-    }
-    for nodeid, r in report.results.items():
-        r["tokens"] = _tokens(nodeid)
-    rows, others = report.statuses()
-    assert {ex.name: (status, detail) for ex, status, detail, _ in rows} == {
-        "Linear.backward": ("wrong", "test_linear_backward: assert 0.5 < 1e-07"),
-        # their failing tests also ran the wrong Linear.backward: not "wrong", and not "passed" either
-        "softmax": ("waiting", "its tests need Linear.backward first"),
-        "im2col": ("waiting", "its tests need Linear.backward first"),
-        "Conv.forward": ("not yet implemented", "hint Conv.forward"),
-        "ReLU.backward": ("waiting", "its tests need Conv.forward first"),
-    }
-    assert others == [("test_unrelated", "assert 1 == 2")]
-
-    # A failing test that calls only exercises whose own tests pass: none of them reads "passed".
-    report.results = {
-        "test_softmax_values": result("passed", ["softmax"]),
-        "test_im2col_values": result("passed", ["im2col"]),
-        "test_pipeline": result("failed", ["softmax", "im2col"], detail="assert 0.5 < 1e-07"),
-        "test_only_relu": result("failed", ["ReLU.backward"], detail="assert 2 == 3"),
-    }
-    for nodeid, r in report.results.items():
-        r["tokens"] = _tokens(nodeid)
-    rows, others = report.statuses()
-    statuses = {ex.name: (status, detail) for ex, status, detail, _ in rows}
-    assert statuses["softmax"] == ("in doubt", "test_pipeline (with im2col): assert 0.5 < 1e-07")
-    assert statuses["im2col"] == ("in doubt", "test_pipeline (with softmax): assert 0.5 < 1e-07")
-    # a failing test that calls one exercise alone is about that exercise, whatever its name
-    assert statuses["ReLU.backward"] == ("wrong", "test_only_relu: assert 2 == 3")
-    assert others == []
 
 
 def test_release_setup_cell_installs_the_students_own_copy_editable_in_colab(fake_repo, tmp_path):

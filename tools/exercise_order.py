@@ -9,7 +9,6 @@ the cell. Solutions planted for one notebook stay for the next, so each notebook
 exercises that are new to it.
 """
 import os
-import re
 import shutil
 import sys
 import textwrap
@@ -18,7 +17,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.exercises import STUB_RE, collect, file_regions
+from tools.exercises import collect, file_regions, replace_stubs, stub_name_in_error
 from tools.student_release import ROOT, build_release, is_shipped, tracked_files
 
 
@@ -34,11 +33,7 @@ def _solutions():
 
 
 def _plant(dest, path, name, code):
-    out = []
-    for line in (dest / path).read_text().split("\n"):
-        m = STUB_RE.match(line)
-        out += [m["indent"] + ln if ln.strip() else "" for ln in code.split("\n")] if m and m["name"].strip() == name else [line]
-    (dest / path).write_text("\n".join(out))
+    (dest / path).write_text(replace_stubs((dest / path).read_text(), lambda n: code if n == name else None))
 
 
 def main(argv=None):
@@ -63,15 +58,14 @@ def main(argv=None):
                     client.execute_cell(cell, k)
                     errors = [o for o in cell.outputs if o.output_type == "error"]
                     if errors:
-                        m = re.match(r"Exercise ([^:]+):", errors[0].evalue) if errors[0].ename == "NotImplementedError" else None
-                        if not m:
+                        name = stub_name_in_error(errors[0].evalue) if errors[0].ename == "NotImplementedError" else None
+                        if not name:
                             raise SystemExit(f"{path.name} cell {k}: {errors[0].ename}: {errors[0].evalue}")
-                        name = m[1].strip()
                         order.append(name)
                         if name in solutions:
                             _plant(dest, *solutions[name][:1], name, solutions[name][1])
                         else:  # a notebook exercise: its cell with the solution, run again
-                            j = next(j for j, c in enumerate(nb.cells) if f"Exercise {name}:" in c.source)
+                            j = next(j for j, c in enumerate(nb.cells) if name in stub_name_in_error(c.source, anywhere=True))
                             nb.cells[j].source = solution_nb.cells[j].source
                             client.execute_cell(nb.cells[j], j)
                         continue

@@ -25,7 +25,11 @@ MANIFEST = "tools/exercises.json"
 # A comment that looks like a marker but is not exactly one (typo, wrong number of #) is an
 # error: silently shipping a solution is worse than stopping the build.
 _MARKER_LIKE = re.compile(r"^\s*#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
+# The stub protocol: a stub line is `raise NotImplementedError("Exercise <name>: <hint>")`, and the
+# error it raises starts with "Exercise <name>:". Rendered by stub_message, parsed by stub_name
+# (a source line) and stub_name_in_error (an error message): nothing else reads it.
 STUB_RE = re.compile(r"""^(?P<indent>[ \t]*)raise NotImplementedError\(["']Exercise (?P<name>[^:"']+):""")
+_STUB_ERROR = re.compile(r"Exercise (?P<name>[^:'\"]+):")
 
 
 class MarkerError(ValueError):
@@ -41,6 +45,8 @@ class Exercise:
     line: int  # line of the (first) stub in the student file, or of BEGIN in the source
     hint: str
     cell: int = -1  # notebook cell index, -1 for a Python file
+    points: float = 1.0  # what the exercise is worth in grading (tools/grade.py)
+    prelude: int = -1  # statements before the stub in its block, as released (-1: unknown)
 
 
 @dataclass
@@ -197,6 +203,51 @@ def stub_message(name, hint):
     """The stub's string literal: 'Exercise <name>: <hint>'."""
     text = f"Exercise {name}: {hint or 'write this part'}"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def stub_name(line):
+    """The exercise named by a stub line (`raise NotImplementedError("Exercise NAME: ...")`), or None."""
+    m = STUB_RE.match(line)
+    return m["name"].strip() if m else None
+
+
+def stub_name_in_error(message, anywhere=False):
+    """The exercise named by a stub's error message ("Exercise NAME: ..."), or None; with
+    `anywhere`, every name found anywhere in a longer text (a list)."""
+    if anywhere:
+        return [m["name"].strip() for m in _STUB_ERROR.finditer(message)]
+    m = _STUB_ERROR.match(message)
+    return m["name"].strip() if m else None
+
+
+def stub_prelude(source, lineno):
+    """How many statements precede the statement at line `lineno` (1-based) in its block, or -1.
+
+    The release records it per stub: more statements there later means the student wrote code
+    above a stub line they left in, and that code is what runs."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return -1
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                for k, stmt in enumerate(block):
+                    if isinstance(stmt, ast.stmt) and stmt.lineno == lineno:
+                        return k
+    return -1
+
+
+def replace_stubs(source, code_for):
+    """`source` with each stub line whose exercise `code_for(name)` gives code (unindented, or
+    None to keep the stub) replaced by that code, indented as the stub was."""
+    out = []
+    for line in source.split("\n"):
+        m = STUB_RE.match(line)
+        code = code_for(m["name"].strip()) if m else None
+        out += [m["indent"] + ln if ln.strip() else "" for ln in code.split("\n")] if code is not None else [line]
+    return "\n".join(out)
 
 
 def stub_lines(region, notebook=False):

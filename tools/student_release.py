@@ -17,7 +17,9 @@ This file is for instructors and is not shipped; `restore_release` (used by the 
 test) copies the solutions back into a release.
 """
 import argparse
+import ast
 import copy
+import json
 import re
 import shutil
 import subprocess
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.colab_cell import STUDENT_REPO, find_block, replace_block, student_block
 from tools.exercises import (
     MANIFEST,
     Exercise,
@@ -36,6 +39,7 @@ from tools.exercises import (
     strip_instructor_only,
     stub_positions,
     strip_source,
+    stub_prelude,
     write_manifest,
 )
 
@@ -44,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (
     "helpers/", "notebooks/", "tests/", "data/",
     "Makefile", "pyproject.toml", "environment.yml", "README.md", ".gitignore", "LICENSE",
-    "tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py",
+    "tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/check_discovery.py",
+    "tools/check_timer.py", "tools/check_render.py", "tools/verdicts.py", "tools/notebook_check.py",
 )  # fmt: skip
 # The tests of this tooling need the solutions and this generator.
 NOT_SHIPPED = (
@@ -53,41 +58,95 @@ NOT_SHIPPED = (
     "tests/test_readme.py",  # checks the instructor README's results table, which the release has not
     "tests/test_benchmarks.py",  # benchmarks/ is not shipped
     "tests/test_parameters.py",  # runs the instructor Makefile's `make run P=...`, which the release has not
+    "tests/test_verdicts.py", "tests/test_grade.py", "tests/test_colab.py",  # instructor tooling
 )
+# Grading tests: a test module with `pytestmark = pytest.mark.hidden`, or a test function or class
+# decorated with `@pytest.mark.hidden`, is kept beside the public tests, run by `make check` and
+# `make grade` in this repository, and never shipped (a near-solution or a grading test).
+_HIDDEN = re.compile(r"\bpytest\.mark\.hidden\b")
+# Points per exercise (tools/points.json: {"Linear.backward": 2, ...}); default 1 for an exercise
+# in helpers/, 0 for one in a notebook (the checker does not grade notebook cells).
+POINTS = "tools/points.json"
 NB_TAG = "raises-exception"  # nbval and nbclient let a cell with this tag raise
 # The release's own README and Makefile (no instructor-only targets or files), shipped in place of
 # the instructor's.
 REPLACED = {"README.md": "tools/student/README.md", "Makefile": "tools/student/Makefile"}
 # Where the release's notebooks clone the course from in Colab: the published student release.
-# `make student` takes another with COLAB_URL=...; a student who works in a fork edits the one line
-# COURSE_REPO = "..." in the first cell of a notebook.
-COLAB_URL = "https://github.com/numpy-dl-notebooks/numpy-dl-notebooks-student"
-# The instructor notebooks' first lines: in Colab, pip install the (read-only) package.
-_COLAB_INSTALL = re.compile(
-    r'\Aimport sys\nif "google\.colab" in sys\.modules:.*?\n(?:\s+.*\n)*?\s+.*check=True\)\n', re.DOTALL
-)
-COLAB_SETUP = """\
-import os, subprocess, sys
-COURSE_REPO = "{url}"  # <- your copy of the course (your fork of the student release)
-COURSE_DIR = os.environ.get("NPDL_COURSE_DIR", "/content/course")  # where Colab keeps it
-if "google.colab" in sys.modules or os.environ.get("NPDL_FORCE_COLAB"):  # (NPDL_FORCE_COLAB: tests)
-    # Your own clone, installed editable: edit helpers/*.py there (Colab's Files panel, or
-    # %%writefile), and autoreload below brings the change into this notebook.
-    if not os.path.isdir(os.path.join(COURSE_DIR, "helpers")):  # once per Colab session
-        subprocess.run(["git", "clone", "-q", COURSE_REPO, COURSE_DIR], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE_DIR], check=True)
-    sys.path.insert(0, COURSE_DIR)  # this kernel started before the install
-    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
-# Re-import edited helpers/*.py before every cell, so your changes reach this running notebook.
-%load_ext autoreload
-%autoreload 2
-"""
+# `make student` takes another with COLAB_URL=... (and a tag or commit to clone with COLAB_REF=...);
+# a student who works in a fork edits the one line COURSE_REPO = "..." in the first cell of a notebook.
+COLAB_URL = STUDENT_REPO
 
 
 def is_shipped(path):
     return path not in NOT_SHIPPED and any(
         path == s or (s.endswith("/") and path.startswith(s)) for s in SHIPPED
     )
+
+
+def hidden_module(text):
+    """True when a test module is hidden as a whole (`pytestmark = pytest.mark.hidden`, or a list
+    holding it)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in n.targets)
+               and _HIDDEN.search(ast.unparse(n.value)) for n in tree.body)  # fmt: skip
+
+
+def strip_hidden_tests(text):
+    """A test module without its top-level functions and classes decorated `@pytest.mark.hidden`."""
+    if not _HIDDEN.search(text):
+        return text
+    lines, tree = text.split("\n"), ast.parse(text)
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and any(
+            _HIDDEN.search(ast.unparse(d)) for d in node.decorator_list
+        ):
+            first = min(d.lineno for d in node.decorator_list)
+            del lines[first - 1 : node.end_lineno]
+    return "\n".join(lines)
+
+
+def exercise_points(source, exercises):
+    """Set each exercise's points from tools/points.json (an unknown name there is an error)."""
+    path = Path(source) / POINTS
+    table = json.loads(path.read_text()) if path.is_file() else {}
+    unknown = set(table) - {e.name for e in exercises}
+    if unknown:
+        raise SystemExit(f"{POINTS} names no exercise {sorted(unknown)}; the exercises are {sorted(e.name for e in exercises)}")
+    for e in exercises:
+        e.points = float(table.get(e.name, 1.0 if e.cell < 0 else 0.0))
+    return exercises
+
+
+def needed_exercises(nb, path, catalogue):
+    """The exercises a notebook needs, read from its code: its own, and each helpers exercise
+    whose class or function it names (a module-qualified one, `layers.Tanh.backward`, needs the
+    module named too)."""
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    found = []
+    for ex in catalogue:
+        parts = ex.name.split(".")
+        if ex.cell >= 0:
+            hit = ex.file == path
+        else:
+            qualified = len(parts) > 1 and parts[0] == Path(ex.file).stem
+            owner = parts[1] if qualified else parts[0]
+            hit = re.search(rf"\b{re.escape(owner)}\b", code) and (not qualified or re.search(rf"\b{parts[0]}\b", code))
+        if hit:
+            found.append(ex.name)
+    return found
+
+
+def check_cells(names):
+    """The cells the release appends to a notebook: check its exercises from here."""
+    listed = ", ".join(f'"{n}"' for n in names)
+    text = ("## Check your exercises\n\nThe same verdicts, messages and time limit as `make check`, here "
+            "(also in Colab). `check()` alone checks every exercise; `check(\"softmax\")` one.")
+    code = ("import os, sys\nsys.path.insert(0, os.path.abspath(\"..\"))  # the course folder, which holds tools/\n"
+            f"from tools.notebook_check import check\ncheck({listed})")
+    return [nbformat.v4.new_markdown_cell(text), nbformat.v4.new_code_cell(code)]
 
 
 def tracked_files(root, untracked=False):
@@ -106,15 +165,16 @@ def tracked_files(root, untracked=False):
 def strip_python(text, path, rename):
     student, regions = strip_source(strip_instructor_only(text, path), path, rename=rename)
     stubs = stub_positions(student)
-    return student, [Exercise(r.name, path, i + 1, r.hint) for r, i in zip(regions, stubs)]
+    return student, [Exercise(r.name, path, i + 1, r.hint, prelude=stub_prelude(student, i + 1))
+                     for r, i in zip(regions, stubs)]  # fmt: skip
 
 
-def colab_setup(source, url=COLAB_URL):
+def colab_setup(source, url=COLAB_URL, ref=""):
     """The release's setup cell: in Colab, clone the student's copy and install it editable (the
     instructor's cell pip-installs a read-only package); everywhere, autoreload."""
-    if not _COLAB_INSTALL.match(source):
+    if find_block(source) is None:
         return source
-    return _COLAB_INSTALL.sub(lambda _: COLAB_SETUP.format(url=url), source, count=1)
+    return replace_block(source, student_block(url, ref))
 
 
 _BADGE = "colab.research.google.com/github/numpy-dl-notebooks/numpy-dl-notebooks/"
@@ -126,9 +186,11 @@ def colab_badge(text, url=COLAB_URL):
     return text.replace(_BADGE, f"colab.research.google.com/github/{m[1]}/{m[2]}/") if m else text
 
 
-def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL):
+def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL, colab_ref="", catalogue=()):
     """(student notebook, exercises): outputs cleared, regions stubbed, stub cells tagged, the
-    setup cell (the first code cell) made to install the student's own editable copy in Colab."""
+    setup cell (the first code cell) made to install the student's own editable copy in Colab,
+    and, if it needs exercises of `catalogue`, a cell that checks them appended."""
+    needed = needed_exercises(nb, path, catalogue)
     nb, stem, exercises = copy.deepcopy(nb), Path(path).stem, []
     first = True
     for k, cell in enumerate(nb.cells):
@@ -137,7 +199,7 @@ def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL):
         if cell.cell_type != "code":
             continue
         if first:
-            cell.source, first = colab_setup(cell.source, colab_url), False
+            cell.source, first = colab_setup(cell.source, colab_url, colab_ref), False
         cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("execution", None)  # run timings
         student, regions = strip_source(
@@ -151,6 +213,8 @@ def strip_notebook(nb, path, rename=None, colab_url=COLAB_URL):
                 tags.append(NB_TAG)
             stubs = stub_positions(student)
             exercises += [Exercise(r.name, path, i + 1, r.hint, k) for r, i in zip(regions, stubs)]
+    if needed:
+        nb.cells += check_cells(needed)
     return nb, exercises
 
 
@@ -166,11 +230,15 @@ def _prepare(dest, source):
     return dest
 
 
-def build_release(dest, source=ROOT, untracked=False, colab_url=COLAB_URL):
-    """Write the student release of `source` into `dest`; return its exercises (one per name)."""
+def build_release(dest, source=ROOT, untracked=False, colab_url=COLAB_URL, colab_ref="", hidden=False):
+    """Write the student release of `source` into `dest`; return its exercises (one per name).
+    With `hidden` (grading), the hidden tests are kept."""
     source = Path(source).resolve()
     paths = [p for p in tracked_files(source, untracked) if is_shipped(p)]
-    _, renames = collect(source, paths)  # reads every marker first: a bad one stops before writing
+    if not hidden:
+        paths = [p for p in paths if not (p.startswith("tests/") and p.endswith(".py")
+                                          and hidden_module((source / p).read_text(encoding="utf-8")))]  # fmt: skip
+    catalogue, renames = collect(source, paths)  # reads every marker first: a bad one stops before writing
     dest = _prepare(dest, source)
     exercises = []
     for path in paths:
@@ -179,10 +247,12 @@ def build_release(dest, source=ROOT, untracked=False, colab_url=COLAB_URL):
             src = source / path  # a source without its own student files ships the instructor's
         out.parent.mkdir(parents=True, exist_ok=True)
         if path.endswith(".py"):
-            student, found = strip_python(src.read_text(encoding="utf-8"), path, renames[path])
+            text = src.read_text(encoding="utf-8")
+            student, found = strip_python(text if hidden else strip_hidden_tests(text), path, renames[path])
             out.write_text(student, encoding="utf-8")
         elif path.endswith(".ipynb"):
-            nb, found = strip_notebook(nbformat.read(src, as_version=4), path, renames[path], colab_url)
+            nb, found = strip_notebook(nbformat.read(src, as_version=4), path, renames[path], colab_url, colab_ref,
+                                       catalogue)  # fmt: skip
             nbformat.write(nb, out)
         else:
             shutil.copy2(src, out)
@@ -192,6 +262,7 @@ def build_release(dest, source=ROOT, untracked=False, colab_url=COLAB_URL):
     unique = {}
     for e in exercises:  # several regions in one function are one exercise
         unique.setdefault((e.file, e.name), e)
+    exercise_points(source, list(unique.values()))
     write_manifest(dest, list(unique.values()))
     return list(unique.values())
 
@@ -222,9 +293,10 @@ def main(argv=None):
     parser.add_argument("--untracked", action="store_true", help="also ship untracked, not ignored files")
     parser.add_argument("--colab-url", default=COLAB_URL,
                         help=f"the repository the release's notebooks clone in Colab (default: {COLAB_URL})")
+    parser.add_argument("--colab-ref", default="", help="the tag or commit of it they clone (default: its default branch)")
     args = parser.parse_args(argv)
     try:
-        exercises = build_release(args.dest, args.source, args.untracked, args.colab_url or COLAB_URL)
+        exercises = build_release(args.dest, args.source, args.untracked, args.colab_url or COLAB_URL, args.colab_ref)
     except MarkerError as err:
         raise SystemExit(f"student release not written: {err}")
     width = max((len(e.name) for e in exercises), default=0)
