@@ -12,7 +12,7 @@ Along each axis  OH = floor((H + 2 p - d (K - 1) - 1) / s) + 1.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .checks import check_dout, is_int, pair, rng_or_default
+from .checks import check_dout, check_real, is_int, pair, rng_or_default
 from .layers import Module, init_std
 
 
@@ -71,12 +71,6 @@ def col2im(dcols, x_pad_shape, kernel_hw, stride, dilation, out_hw):
     ### END SOLUTION
 
 
-def _image_blocks(n_images, bytes_per_image, block_bytes=1 << 20):
-    """Slices of the batch holding about block_bytes of data each (at least one image)."""
-    step = max(1, block_bytes // bytes_per_image)
-    return [slice(start, min(start + step, n_images)) for start in range(0, n_images, step)]
-
-
 class _Conv2dBase(Module):
     """What both implementations share: parameters, geometry, input checks, padding."""
 
@@ -129,19 +123,16 @@ class _Conv2dBase(Module):
         return x_shape[0], F, OH, OW
 
     def _check_input(self, x):
-        x = np.asarray(x)
-        if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or np.iscomplexobj(x):
-            raise TypeError(f"{self!r} expects real numbers, got dtype {x.dtype}")
+        x = check_real(x, repr(self))
         out_shape = self.output_shape(x.shape)
         dtype = np.result_type(x.dtype, self.params["W"].dtype)  # float32 stays float32
         return x.astype(dtype, copy=False), out_shape
 
-    def _check_dout(self, dout, out_shape):
-        return check_dout(dout, out_shape, self)
-
     def _pad(self, x):
         """Zero-pad rows and columns: (N, C, H, W) -> (N, C, H + 2 p_h, W + 2 p_w)."""
         (ph, pw), (N, C, H, W) = self.padding, x.shape
+        if ph == pw == 0:
+            return x  # nothing to pad (im2col copies what it reads, so x need not be copied)
         x_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
         x_pad[:, :, ph : ph + H, pw : pw + W] = x
         return x_pad
@@ -192,7 +183,7 @@ class Conv2dNaive(_Conv2dBase):
         x_pad = self._cached()
         W = self.params["W"]
         N, F = x_pad.shape[0], W.shape[0]
-        dout = self._check_dout(dout, self.output_shape(self._input_shape(x_pad)))
+        dout = check_dout(dout, self.output_shape(self._input_shape(x_pad)), self)
         OH, OW = dout.shape[2:]
         ### BEGIN SOLUTION
         dx_pad = np.zeros(x_pad.shape, dtype=np.result_type(dout, W))
@@ -222,6 +213,7 @@ class Conv2d(_Conv2dBase):
     backward:  dW2 = dout2 @ cols^T,   db = dout2 1,   dx_pad = col2im(W2^T @ dout2)
     where dout2 = dout arranged as (F, N*OH*OW), the layout of W2 @ cols.
     forward caches (x_pad.shape, cols) in self.cache: backward reads them from there.
+    backward returns None instead of dx when needs_input_grad is False (x is data).
     """
 
     def forward(self, x):
@@ -242,21 +234,17 @@ class Conv2d(_Conv2dBase):
         W = self.params["W"]
         N, C, Hp, Wp = x_pad_shape
         (ph, pw), F = self.padding, W.shape[0]
-        dout = self._check_dout(dout, self.output_shape((N, C, Hp - 2 * ph, Wp - 2 * pw)))
+        dout = check_dout(dout, self.output_shape((N, C, Hp - 2 * ph, Wp - 2 * pw)), self)
         OH, OW = dout.shape[2:]
         ### BEGIN SOLUTION
         dout2 = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*OH*OW)
         self.grads["W"] = (dout2 @ cols.T).reshape(W.shape)
         if self.bias:
             self.grads["b"] = dout2.sum(axis=1)
-        # dx_pad = col2im(W2^T @ dout2), a few images at a time: each block of dcols (C*KH*KW,
-        # n*OH*OW) is added back while it is still in the cache, instead of all of it from memory.
-        W2T = W.reshape(F, -1).T
-        dx_pad = np.empty(x_pad_shape, dtype=np.result_type(W2T, dout2))
-        for images in _image_blocks(N, cols.shape[0] * OH * OW * cols.itemsize):
-            dcols = W2T @ dout2[:, images.start * OH * OW : images.stop * OH * OW]
-            block_shape = (images.stop - images.start, C, Hp, Wp)
-            dx_pad[images] = col2im(dcols, block_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
+        if not self.needs_input_grad:  # x is data: nobody reads dx (see Module.needs_input_grad)
+            return None
+        dcols = W.reshape(F, -1).T @ dout2
+        dx_pad = col2im(dcols, x_pad_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
         return self._unpad(dx_pad)
         ### END SOLUTION
 

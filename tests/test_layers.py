@@ -339,7 +339,7 @@ def test_linear_rejects_bad_x():
         layer.forward(np.ones((2, 5)))
     with pytest.raises(ValueError, match=r"expects x of shape \(N, 4\), got \(4,\)"):
         layer.forward(np.ones(4))  # a single sample must be a row (1, 4)
-    with pytest.raises(TypeError, match="numeric x, got dtype <U1"):
+    with pytest.raises(TypeError, match="real numbers.*got dtype <U1"):
         layer.forward(np.array([["a", "b", "c", "d"]]))
     with pytest.raises(ValueError, match="positive sizes"):
         Linear(0, 3)
@@ -369,7 +369,7 @@ def test_softmax_cross_entropy_rejects_bad_targets_and_dout():
     with pytest.raises(ValueError, match=r"got \(3,\) and \(3,\)"):
         loss_fn.forward(np.zeros(3), np.array([0, 1, 0]))
     loss_fn.forward(np.zeros((2, 3)), one_hot(np.array([0, 2]), 3))
-    with pytest.raises(ValueError, match=r"scalar dout .* got shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"dout of the shape forward returned \(\) \(a scalar\), got \(2, 3\)"):
         loss_fn.backward(np.ones((2, 3)))
 
 
@@ -377,3 +377,19 @@ def test_sequential_names_the_layer_that_refused_its_input():
     net = Sequential(Linear(4, 5), ReLU(), Linear(6, 2))
     with pytest.raises(ValueError, match=r"Sequential layer 2 \(Linear\(6, 2\)\): .*got \(3, 5\)"):
         net.forward(np.ones((3, 4)))
+
+
+def test_linear_skips_dx_when_its_input_needs_no_gradient(rng):
+    # x is data (the first layer in training): backward returns None instead of dout W^T and
+    # sets the same dW and db as the full backward
+    layer = Linear(5, 3, rng)
+    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer.forward(x)
+    assert layer.backward(dout).shape == (4, 5)
+    full = {k: g.copy() for k, g in layer.grads.items()}
+    layer.needs_input_grad = False
+    layer.forward(x)
+    assert layer.backward(dout) is None
+    for k in full:
+        np.testing.assert_array_equal(layer.grads[k], full[k])
+    assert Linear(2, 2).needs_input_grad  # by default every layer returns dx

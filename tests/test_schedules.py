@@ -62,9 +62,9 @@ def test_fit_follows_the_cycle_step_by_step(rng):
     seen = []
 
     class Spy(SGD):
-        def step(self, model, reg=0.0):
+        def step(self, model):
             seen.append(self.lr)
-            super().step(model, reg)
+            super().step(model)
 
     schedule = cyclical_lr(1e-3, 1e-1, 3)  # 10 images a batch: 3 steps an epoch, one cycle = 2 epochs
     fit(two_layer_net(4, 5, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=4, batch_size=10,

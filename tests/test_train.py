@@ -166,23 +166,36 @@ def _reference_steps(params, grads, lr, momentum, reg, steps):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_sgd_step_with_reg_is_l2_penalty_then_step_to_the_last_bit(rng, monkeypatch, dtype, momentum):
-    # blocks of 40 bytes: every matrix is updated in several blocks, the last one shorter
-    monkeypatch.setattr(SGD, "BLOCK_BYTES", 40)
+@pytest.mark.parametrize("how", ["l2_penalty", "weight_decay"])
+def test_sgd_step_is_the_plain_update_to_the_last_bit(rng, dtype, momentum, how):
+    # fit's reg (l2_penalty adds 2 reg W to the grads, then step) and SGD's weight_decay = 2 reg
+    # both make exactly the update of the loop written out by hand
     net = two_layer_net(7, 5, 3, rng, dtype)
     start = {k: p.copy() for k, p, _ in net.named_parameters()}
     grads = [{k: rng.standard_normal(p.shape).astype(dtype) for k, p in start.items()} for _ in range(3)]
-    opt = SGD(0.05, momentum)
+    reg = 0.1
+    opt = SGD(0.05, momentum, weight_decay=2 * reg if how == "weight_decay" else 0.0)
     for g in grads:
         for k, _, _ in net.named_parameters():
             net[int(k[0])].grads[k[2:]] = g[k].copy()
-        opt.step(net, reg=0.1)
-        for k, _, dW in net.named_parameters():  # the grads stay the data's: the L2 term is not added
-            np.testing.assert_array_equal(dW, g[k])
-    want = _reference_steps(start, grads, 0.05, momentum, 0.1, 3)
+        if how == "l2_penalty":
+            l2_penalty(net, reg)
+        opt.step(net)
+    want = _reference_steps(start, grads, 0.05, momentum, reg, 3)
     for k, p, _ in net.named_parameters():
         assert p.dtype == dtype
         np.testing.assert_array_equal(p, want[k], err_msg=k)
+
+
+def test_sgd_weight_decay_leaves_the_grads_and_the_biases_alone(rng):
+    layer = Linear(4, 3, rng)
+    layer.grads = {k: rng.standard_normal(p.shape) for k, p in layer.params.items()}
+    before = {k: g.copy() for k, g in layer.grads.items()}
+    b0 = layer.params["b"].copy()
+    SGD(0.1, weight_decay=0.5).step(layer)
+    for k in before:
+        np.testing.assert_array_equal(layer.grads[k], before[k])
+    np.testing.assert_array_equal(layer.params["b"], b0 - 0.1 * before["b"])
 
 
 def test_sgd_updates_non_contiguous_parameters_in_place(rng):
@@ -191,9 +204,9 @@ def test_sgd_updates_non_contiguous_parameters_in_place(rng):
     W = layer.params["W"]
     start = W.copy()
     layer.grads["W"] = np.asfortranarray(rng.standard_normal((4, 3)))
-    opt = SGD(0.1, momentum=0.5)
-    opt.step(layer, reg=0.2)
-    opt.step(layer, reg=0.2)
+    opt = SGD(0.1, momentum=0.5, weight_decay=2 * 0.2)
+    opt.step(layer)
+    opt.step(layer)
     assert layer.params["W"] is W
     grads = [{"W": layer.grads["W"], "b": layer.grads["b"]}] * 2
     want = _reference_steps({"W": start, "b": np.zeros(3)}, grads, 0.1, 0.5, 0.2, 2)["W"]
@@ -212,6 +225,8 @@ def test_sgd_rejects_bad_hyperparameters():
         SGD(0.0)
     with pytest.raises(ValueError, match="momentum"):
         SGD(0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGD(0.1, weight_decay=-1e-4)
 
 
 def test_train_step_returns_loss_with_l2_and_updates(rng):
@@ -228,46 +243,29 @@ def test_train_step_returns_loss_with_l2_and_updates(rng):
         np.testing.assert_allclose(p, before[n] - lr * grads[n], rtol=1e-12, atol=1e-15)
 
 
-def test_linear_backward_params_gives_the_same_param_grads_as_backward(rng):
-    layer = Linear(5, 3, rng)
-    layer.params["b"] += rng.standard_normal(3)
-    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
-    layer.forward(x)
-    layer.backward(dout)
-    full = {k: g.copy() for k, g in layer.grads.items()}
-    layer.grads = {k: np.zeros_like(g) for k, g in layer.grads.items()}
-    layer.forward(x)
-    assert layer.backward_params(dout) is None
-    for k in full:
-        np.testing.assert_allclose(layer.grads[k], full[k], rtol=1e-12, atol=1e-15)
-
-
-def test_linear_backward_params_writes_only_into_its_own_writable_grads(rng):
-    layer = Linear(5, 3, rng)
-    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
-    layer.forward(x)
-    layer.backward_params(dout)  # may write into the grads array of the step before (a speed option)
-    np.testing.assert_allclose(layer.grads["W"], x.T @ dout, rtol=1e-12)
-    frozen = np.zeros((5, 3))
-    frozen.flags.writeable = False  # an array somebody else handed in read-only
-    layer.grads["W"] = frozen
-    layer.forward(x)
-    layer.backward_params(2 * dout)
-    assert not frozen.any() and layer.grads["W"] is not frozen
-    np.testing.assert_allclose(layer.grads["W"], x.T @ (2 * dout), rtol=1e-12)
-
-
-def test_train_step_skips_only_the_data_gradient(rng):
+def test_train_step_tells_only_the_first_layer_that_its_input_needs_no_gradient(rng):
     net = two_layer_net(4, 3, 2, rng)
-    calls = []
+    seen = []
     for i in (0, 2):
-        for method in ("backward", "backward_params"):
-            inner = getattr(net[i], method)
-            setattr(net[i], method, lambda dout, inner=inner, tag=f"{i}.{method}": calls.append(tag) or inner(dout))
+        inner = net[i].backward
+        net[i].backward = lambda dout, inner=inner, i=i: seen.append((i, net[i].needs_input_grad)) or inner(dout)
     X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
     train_step(net, SoftmaxCrossEntropy(), SGD(0.1), X, T)
-    # the hidden layer still passes dx down; the first layer computes its parameters' grads only
-    assert [c for c in calls if c.startswith(("0.", "2."))][:2] == ["2.backward", "0.backward_params"]
+    assert seen == [(2, True), (0, False)]  # the hidden layer still passes dx down
+    assert net[0].needs_input_grad  # and the flag is back: a gradient check afterwards gets dx
+
+
+def test_train_step_skipping_dx_changes_no_update(rng):
+    nets = [two_layer_net(4, 3, 2, np.random.default_rng(5)) for _ in range(2)]
+    X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
+    train_step(nets[0], SoftmaxCrossEntropy(), SGD(0.1, 0.9), X, T, reg=0.01)
+    loss_fn, opt = SoftmaxCrossEntropy(), SGD(0.1, 0.9)  # the same step, written out with the full backward
+    loss = loss_fn.forward(nets[1].forward(X), T)
+    nets[1].backward(loss_fn.backward())
+    l2_penalty(nets[1], 0.01)
+    opt.step(nets[1])
+    for (_, p, _), (_, q, _) in zip(nets[0].named_parameters(), nets[1].named_parameters()):
+        np.testing.assert_array_equal(p, q)
 
 
 # --- fit --------------------------------------------------------------------------------------
@@ -432,9 +430,9 @@ def test_fit_lr_schedule_sets_every_step(rng):
     seen = []
 
     class Spy(SGD):
-        def step(self, model, reg=0.0):
+        def step(self, model):
             seen.append(self.lr)
-            super().step(model, reg)
+            super().step(model)
 
     fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10,
         optimizer=Spy(1.0), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.01 * (t + 1), verbose=False)
@@ -444,12 +442,13 @@ def test_fit_lr_schedule_sets_every_step(rng):
             optimizer=SGD(0.1), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.1, lr_decay=0.5, verbose=False)
 
 
-def test_fit_refuses_an_optimizer_whose_step_takes_no_reg(rng):
-    class OldStyle(SGD):
-        def step(self, model):  # the step of a custom optimiser written before reg was an argument
-            super().step(model)
-
+@pytest.mark.parametrize("rate", [-0.1, float("nan"), float("inf")])
+def test_fit_refuses_a_schedule_rate_that_is_negative_or_not_finite(rng, rate):
+    # a negative rate is gradient ascent: the loss grows and nothing said why
     X, y = rng.standard_normal((20, 4)), rng.integers(0, 3, 20)
-    with pytest.raises(TypeError, match=r"step must take \(model, reg\).*OldStyle.step\(model\)"):
-        fit(two_layer_net(4, 5, 3, rng), SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5,
-            optimizer=OldStyle(0.1), rng=np.random.default_rng(0), verbose=False)
+    net = two_layer_net(4, 5, 3, np.random.default_rng(0))
+    before = [p.copy() for _, p, _ in net.named_parameters()]
+    with pytest.raises(ValueError, match=r"lr_schedule\(2\) returned .*finite learning rate >= 0"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5, optimizer=SGD(0.1),
+            rng=np.random.default_rng(0), lr_schedule=lambda t: 0.1 if t < 2 else rate, verbose=False)
+    assert any(not np.array_equal(p, q) for (_, p, _), q in zip(net.named_parameters(), before))  # two steps ran
