@@ -315,7 +315,11 @@ class Graph:
         self.values, self.grads, self.edge_grads = {}, {}, {}
         for name, node, ins in self.steps:
             with np.errstate(all="ignore"):  # a non-finite value is reported below, with context
-                value = np.float64(node.forward(*(values[i] for i in ins)))
+                value = node.forward(*(values[i] for i in ins))
+            if value is None:
+                raise TypeError(f"forward of step {name} = {node.symbol}({', '.join(ins)}) returned None; "
+                                f"expected its value, a number (does {type(node).__name__}.forward end with `return`?)")
+            value = np.float64(value)
             if not np.isfinite(value):
                 given = ", ".join(f"{i} = {values[i]:.6g}" for i in ins)
                 raise FloatingPointError(f"step {name} = {node.symbol}({', '.join(ins)}) gave {value} at {given}")
@@ -333,6 +337,12 @@ class Graph:
             name, node, ins = self.steps[k]
             with np.errstate(all="ignore"):
                 d_ins = node.backward(self.grads[name])
+            if not isinstance(d_ins, (tuple, list)) or len(d_ins) != len(ins):
+                raise TypeError(
+                    f"backward of step {name} = {node.symbol}({', '.join(ins)}) returned {d_ins!r}; expected a "
+                    f"tuple of {len(ins)} gradient(s), one per input ({', '.join('d' + i for i in ins)}), "
+                    f"e.g. `return (da,)` for one input"
+                )
             for i, (source, d) in enumerate(zip(ins, d_ins)):
                 if not np.isfinite(d):
                     raise FloatingPointError(f"backward of step {name} = {node.symbol}({', '.join(ins)}) "
