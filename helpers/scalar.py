@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .checks import check_forward_ran
 from .functional import log_sigmoid, sigmoid
 
 
@@ -34,10 +35,10 @@ class Node:
         self._forward_done = True
 
     def _check_forward(self):
-        if not getattr(self, "_forward_done", False):
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        check_forward_ran(getattr(self, "_forward_done", False), type(self).__name__)
 
     def _cached(self):
+        """What forward saved in self.cache, after the check that forward has run."""
         self._check_forward()
         return self.cache
 
@@ -329,8 +330,7 @@ class Graph:
 
     def backward(self, dout=1.0):
         """Chain rule from the output back to every value; returns [d output / d input] per input."""
-        if not self.values:
-            raise RuntimeError("Graph.backward called before forward")
+        check_forward_ran(bool(self.values), "Graph")
         self.grads = {name: np.float64(0.0) for name in self.values}
         self.grads[self.output] = _real_scalar(dout, "dout")
         for k in reversed(range(len(self.steps))):

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .checks import check_real, check_rng, is_int, is_real, read_only
-from .data import minibatches, one_hot
+from .prepare import minibatches, one_hot
 from .layers import Sequential
 from .losses import is_weight, l2_penalty
 

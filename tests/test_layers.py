@@ -393,3 +393,11 @@ def test_linear_skips_dx_when_its_input_needs_no_gradient(rng):
     for k in full:
         np.testing.assert_array_equal(layer.grads[k], full[k])
     assert Linear(2, 2).needs_input_grad  # by default every layer returns dx
+
+
+def test_sequential_caches_the_hidden_activations_without_copies(rng):
+    net = Sequential(Linear(3, 4, rng), ReLU(), Linear(4, 2, rng))
+    x = rng.standard_normal((5, 3))
+    net.forward(x)
+    assert not np.shares_memory(net[0].cache, x), "the caller's x is copied"
+    assert not net[2].cache.flags.writeable, "the hidden activation is cached as a read-only view"

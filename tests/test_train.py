@@ -452,3 +452,21 @@ def test_fit_refuses_a_schedule_rate_that_is_negative_or_not_finite(rng, rate):
         fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5, optimizer=SGD(0.1),
             rng=np.random.default_rng(0), lr_schedule=lambda t: 0.1 if t < 2 else rate, verbose=False)
     assert any(not np.array_equal(p, q) for (_, p, _), q in zip(net.named_parameters(), before))  # two steps ran
+
+
+def test_train_step_leaves_the_batch_writable_and_gives_the_gradient_of_backward(rng):
+    net = two_layer_net(4, 5, 3, rng)
+    X, T = rng.standard_normal((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    reference = two_layer_net(4, 5, 3, np.random.default_rng(0))
+    for (_, p, _), (_, q, _) in zip(net.named_parameters(), reference.named_parameters()):
+        q[...] = p
+    loss_fn = SoftmaxCrossEntropy()
+    train_step(net, loss_fn, SGD(0.1), X, T, reg=0.01)
+    assert X.flags.writeable
+    # the same step by hand: plain backward (with dx), the L2 gradient, one SGD update
+    loss_fn.forward(reference.forward(X), T)
+    reference.backward(loss_fn.backward())
+    for (_, p, g), (_, q, _) in zip(reference.named_parameters(), net.named_parameters()):
+        if p.ndim == 2:
+            g = g + 2 * 0.01 * p
+        np.testing.assert_allclose(q, p - 0.1 * g, rtol=1e-12, atol=1e-15)
