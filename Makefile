@@ -41,7 +41,7 @@ else
 endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit nbval nbval-oldest bench clean check student
+.PHONY: help setup data run test unit integration lint nbval nbval-oldest bench clean check student
 .PHONY: lab
 
 help:
@@ -51,7 +51,9 @@ help:
 	@echo "make data   - download the datasets (verified checksums) into data/"
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
 	@echo "make nbval-oldest - nbval with every runtime dependency at its oldest declared version (.venv-oldest)"
-	@echo "make unit   - the unit tests only"
+	@echo "make unit   - the package's unit tests only (under a minute)"
+	@echo "make integration - the release, checker, papermill and notebook-reading tests"
+	@echo "make lint   - ruff over the Python files (configured in pyproject.toml)"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
 	@echo "make lab    - open the notebooks in JupyterLab, from this environment"
@@ -83,8 +85,15 @@ endif
 test: setup data
 	$(PY) -m pytest tests $(NBVAL) $(NOTEBOOKS)
 
+# The tests of tests/conftest.py's INTEGRATION files carry the marker `integration`.
 unit: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -m "not integration"
+
+integration: setup data
+	$(PY) -m pytest tests -m integration
+
+lint: setup
+	$(PY) -m ruff check .
 
 nbval: setup data
 	$(PY) -m pytest $(NBVAL) $(NOTEBOOKS)

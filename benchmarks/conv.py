@@ -154,9 +154,10 @@ def run(rounds):
     worst = max(over.values())
     print(f"goal: the layer's forward + backward at most {MAX_OVER_PARTS}x the sum of its parts, every row -> "
           f"{verdict(worst <= MAX_OVER_PARTS)} (largest {worst:.2f}x)")
+    by_dtype = {dtype: _span([over[dtype, p] for p in PADDINGS]) for dtype in DTYPES}
     lines.append(f"- convolution layer forward + backward on {X_SHAPE} x {W_SHAPE} against the sum of its parts "
-                 f"timed alone (im2col, three matrix products, col2im): **{_span([over[k] for k in over if k[0] == 'float64'])}x** "
-                 f"in float64 and **{_span([over[k] for k in over if k[0] == 'float32'])}x** in float32, padding 0 and 2 "
+                 f"timed alone (im2col, three matrix products, col2im): **{by_dtype['float64']}x** "
+                 f"in float64 and **{by_dtype['float32']}x** in float32, padding 0 and 2 "
                  f"(goal at most {MAX_OVER_PARTS}x);")
 
     print(f"\nforward + backward, {X_SHAPE} x {W_SHAPE}, {threads} thread(s); each figure: median over "
@@ -176,7 +177,8 @@ def run(rounds):
     configs = {(impl, dtype, padding): {"impl": impl, "dtype": dtype, "padding": padding}
                for dtype in DTYPES for padding in PADDINGS for impl in impls}
     times = _timing.interleaved("conv", "seconds_per_step", configs, rounds)
-    print(f"{'dtype':>8} {'padding':>7} {'NumPy':>9}" + (f" {'PyTorch':>9} {'NumPy speed / PyTorch':>22}" if with_torch else ""))
+    torch_header = f" {'PyTorch':>9} {'NumPy speed / PyTorch':>22}" if with_torch else ""
+    print(f"{'dtype':>8} {'padding':>7} {'NumPy':>9}" + torch_header)
     speeds = {}
     for dtype in DTYPES:
         for padding in PADDINGS:

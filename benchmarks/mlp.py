@@ -168,7 +168,8 @@ def run(rounds):
         for i, impl in enumerate(("helpers", "bare") if proc == "numpy" else ("torch", "tutorial")):
             times[impl, dtype] = [result[i] for result in results]
     header = f"{'dtype':8s}" + "".join(f"{impl + ' samples/s':>20s}" for impl in impls)
-    print(header + f"{'helpers/bare time':>19s}" + (f"{'helpers/tutorial speed':>24s}{'helpers/torch speed':>21s}" if with_torch else ""))
+    torch_header = f"{'helpers/tutorial speed':>24s}{'helpers/torch speed':>21s}" if with_torch else ""
+    print(header + f"{'helpers/bare time':>19s}" + torch_header)
     overhead, speed, vs_tutorial = {}, {}, {}
     for dtype in DTYPES:
         line = f"{dtype:8s}"

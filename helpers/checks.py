@@ -72,7 +72,8 @@ def check_dout(dout, shape, who):
     dout = np.asarray(dout)
     if dout.shape != tuple(shape):
         scalar = " (a scalar)" if not shape else ""
-        raise ValueError(f"{who}.backward expects dout of the shape forward returned {tuple(shape)}{scalar}, got {dout.shape}")
+        raise ValueError(f"{who}.backward expects dout of the shape forward returned {tuple(shape)}{scalar}, "
+                         f"got {dout.shape}")
     return dout
 
 

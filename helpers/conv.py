@@ -210,6 +210,7 @@ class Conv2d(_Conv2dBase):
     """Vectorised convolution: im2col, then one matrix product each way.
 
     forward:   out = W2 @ cols + b             W2 = W.reshape(F, C*KH*KW), cols = im2col(x_pad)
+                                               (one product per image: out arrives as (N, F, OH*OW))
     backward:  dW2 = dout2 @ cols^T,   db = dout2 1,   dx_pad = col2im(W2^T @ dout2)
     where dout2 = dout arranged as (F, N*OH*OW), the layout of W2 @ cols.
     forward caches (x_pad.shape, cols) in self.cache: backward reads them from there.
@@ -223,10 +224,12 @@ class Conv2d(_Conv2dBase):
         ### BEGIN SOLUTION
         cols = im2col(x_pad, self.kernel_size, self.stride, self.dilation, (OH, OW))
         self.cache = (x_pad.shape, cols)
-        out = W.reshape(F, -1) @ cols  # (F, N*OH*OW)
+        # W2 @ cols one image at a time: image n's columns are cols[:, n*OH*OW : (n+1)*OH*OW], so
+        # the products stack as (N, F, OH*OW), already the output's layout (no transpose after)
+        out = W.reshape(F, -1) @ cols.reshape(-1, N, OH * OW).transpose(1, 0, 2)
         if self.bias:
             out += self.params["b"][:, None]
-        return np.ascontiguousarray(out.reshape(F, N, OH, OW).transpose(1, 0, 2, 3))
+        return out.reshape(N, F, OH, OW)
         ### END SOLUTION
 
     def backward(self, dout):

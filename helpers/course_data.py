@@ -219,7 +219,8 @@ def load_course_data(name, root=None):
         )
     try:
         m = scipy.io.loadmat(path)
-    except (scipy.io.matlab.MatReadError, OSError, ValueError, TypeError, EOFError, NotImplementedError, zlib.error) as err:
+    except (scipy.io.matlab.MatReadError, OSError, ValueError, TypeError, EOFError, NotImplementedError,
+            zlib.error) as err:
         raise ValueError(
             f"{path} is not a readable .mat file ({type(err).__name__}: {err}); delete it and run "
             f"`make data` again (or copy the course's original {path.name} there)"

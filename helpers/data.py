@@ -49,7 +49,8 @@ def load_mnist(split="train", root=None):
             f"files and run `make data` again"
         )
     if labels.size and labels.max() >= N_CLASSES:
-        raise DataError(f"{folder / labels_file} holds labels up to {labels.max()}, expected digits 0..9; delete it and run `make data` again")
+        raise DataError(f"{folder / labels_file} holds labels up to {labels.max()}, expected digits 0..9; "
+                        f"delete it and run `make data` again")
     return images, labels.astype(np.int64)
 
 
@@ -104,7 +105,8 @@ def _read_pickle(path, keys):
     try:
         with open(path, "rb") as f:
             d = _CifarUnpickler(f, encoding="bytes").load()
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError) as err:
         raise DataError(
             f"{path} is not a readable CIFAR-10 pickle ({type(err).__name__}: {err}); "
             f"delete it and run `make data` again"

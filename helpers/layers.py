@@ -87,7 +87,7 @@ class Linear(Module):
     def backward(self, dout):
         x = self._cached()
         W, b = self.params["W"], self.params["b"]
-        dout = check_dout(dout, (x.shape[0], W.shape[1]), self)
+        dout = check_dout(dout, (x.shape[0], b.shape[0]), self)
         ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0)
@@ -168,9 +168,9 @@ class Residual(Module):
     z = x W1 + b1,   a = phi(z),   y = x + a W2
     dW2 = a^T dout,   dz = phi.backward(dout W2^T),   dW1 = x^T dz,   db1 = sum_n dz_n,
     dx = dout + dz W1^T          (the identity path hands dout straight back)
-    phi (the activation; sigma is kept for the sigmoid) is a Tanh or ReLU layer, self.phi: its own forward caches what its backward needs, so
-    after a = self.phi.forward(z), self.phi.backward(g) = g * phi'(z). forward caches
-    (x, z, a) in self.cache.
+    phi (the activation; sigma is kept for the sigmoid) is a Tanh or ReLU layer, self.phi: its own
+    forward caches what its backward needs, so after a = self.phi.forward(z),
+    self.phi.backward(g) = g * phi'(z). forward caches (x, z, a) in self.cache.
     Rows are samples, so the course's  y = x + W2 sigma(W1 x + b1)  is written  y = x + phi(x W1 + b1) W2.
     """
 

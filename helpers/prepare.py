@@ -68,10 +68,12 @@ class Standardizer:
 
     def transform(self, X, dtype=np.float64):
         if self.mean is None:
-            raise RuntimeError("Standardizer.transform called before fit: expected fit(X_train) first, got no fitted mean")
+            raise RuntimeError("Standardizer.transform called before fit: expected fit(X_train) first, "
+                               "got no fitted mean")
         X = np.asarray(X, dtype=np.float64)
         if X.shape[1:] != self.mean.shape:
-            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}; expected rows of the fitted shape")
+            raise ValueError(f"Standardizer fitted on features {self.mean.shape}, got rows of {X.shape[1:]}; "
+                             f"expected rows of the fitted shape")
         scale = self.std + self.eps
         if np.any(scale == 0):
             raise ValueError(

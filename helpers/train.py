@@ -29,9 +29,10 @@ class SGD:
     """
 
     def __init__(self, lr, momentum=0.0, weight_decay=0.0):
-        conditions = {"a finite lr > 0": is_real(lr) and np.isfinite(lr) and lr > 0,
-                  "0 <= momentum < 1": is_real(momentum) and 0 <= momentum < 1,
-                  "a finite weight_decay >= 0": is_real(weight_decay) and np.isfinite(weight_decay) and weight_decay >= 0}
+        finite = {name: is_real(v) and np.isfinite(v) for name, v in (("lr", lr), ("weight_decay", weight_decay))}
+        conditions = {"a finite lr > 0": finite["lr"] and lr > 0,
+                      "0 <= momentum < 1": is_real(momentum) and 0 <= momentum < 1,
+                      "a finite weight_decay >= 0": finite["weight_decay"] and weight_decay >= 0}
         if not all(conditions.values()):
             raise ValueError(
                 f"SGD needs {', '.join(conditions)}, got lr={lr!r}, momentum={momentum!r}, "
@@ -120,7 +121,8 @@ def evaluate(model, loss_fn, X, y, n_classes, batch_size=10000):
 def _check_xy(X, y, who):
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim < 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
-        raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), got {X.shape} and {y.shape}")
+        raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), "
+                         f"got {X.shape} and {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{who}: labels must be integers (class indices), got dtype {y.dtype}")
     return X, y
@@ -271,7 +273,8 @@ def confusion_matrix(y_true, y_pred, n_classes):
     """C[i, j] = number of samples of true class i predicted as class j. Shape (K, K)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be label vectors of one shape (N,), got {y_true.shape} and {y_pred.shape}")
+        raise ValueError(f"y_true and y_pred must be label vectors of one shape (N,), "
+                         f"got {y_true.shape} and {y_pred.shape}")
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"{name} must hold integer class indices, got dtype {labels.dtype}")

@@ -4,10 +4,20 @@ import re
 import numpy as np
 import pytest
 
-from helpers.checks import (DEFAULT_SEED, check_dout, check_features, check_forward_ran, check_real, check_rng,
-                            is_int, is_real, pair, read_only, rng_or_default)
+from helpers.checks import (
+    DEFAULT_SEED,
+    check_dout,
+    check_features,
+    check_forward_ran,
+    check_real,
+    check_rng,
+    is_int,
+    is_real,
+    pair,
+    read_only,
+    rng_or_default,
+)
 from helpers.layers import Linear
-
 
 # --- the checks ----------------------------------------------------------------------------------
 
@@ -59,7 +69,7 @@ def test_pair(value, want):
 
 
 @pytest.mark.parametrize("value, message", [((1, 2, 3), "an int or a pair"), (2.0, "an int or a pair"),
-                                            ((True, 1), "an int or a pair"), (0, ">= 1"), ((3, -1), ">= 1")])  # fmt: skip
+                                            ((True, 1), "an int or a pair"), (0, ">= 1"), ((3, -1), ">= 1")])
 def test_pair_refuses_what_is_not_a_pair_of_ints(value, message):
     with pytest.raises(ValueError, match=f"stride must be .*{re.escape(message)}.*got"):
         pair(value, "stride", 1)
@@ -67,7 +77,8 @@ def test_pair_refuses_what_is_not_a_pair_of_ints(value, message):
 
 def test_check_dout_names_the_layer_and_both_shapes():
     assert check_dout([[1.0, 2.0]], (1, 2), "ReLU").shape == (1, 2)
-    with pytest.raises(ValueError, match=r"ReLU.backward expects dout of the shape forward returned \(1, 2\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"ReLU.backward expects dout of the shape forward returned \(1, 2\), "
+                                         r"got \(2,\)"):
         check_dout(np.ones(2), (1, 2), "ReLU")
 
 
@@ -100,5 +111,6 @@ def test_check_forward_ran_names_who_and_what_to_do():
 
 def test_check_dout_says_a_loss_takes_a_scalar():
     assert check_dout(2.0, (), "L2Loss") == 2.0
-    with pytest.raises(ValueError, match=r"L2Loss.backward expects dout of the shape forward returned \(\) \(a scalar\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"L2Loss.backward expects dout of the shape forward returned "
+                                         r"\(\) \(a scalar\), got \(3,\)"):
         check_dout(np.ones(3), (), "L2Loss")

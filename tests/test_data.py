@@ -1,20 +1,21 @@
 """Loaders on tiny fake datasets written from the published formats, smoke tests on the real
 data in data/, and the small tools: one_hot, train_val_split, Standardizer, minibatches."""
 import gzip
+import os
 import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fake_datasets import idx_gz_bytes, write_fake_cifar, write_fake_mnist
+from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fake_mnist
 
 import helpers.download as download
 from helpers.data import (
     MNIST_FILES,
     Standardizer,
+    flatten,
     load_cifar10,
     load_cifar10_subset,
-    flatten,
     load_mnist,
     load_mnist_split,
     minibatches,
@@ -281,3 +282,39 @@ def test_flatten_scales_to_unit_interval():
     np.testing.assert_allclose(flatten(images), [[0.0, 1.0, 0.2, 0.4]])
     with pytest.raises(ValueError, match="batch of images"):
         flatten(np.zeros(3))
+
+
+def test_mnist_test_files_replaced_by_train_files_are_refused(tmp_path, rng, fake_official_sizes):
+    write_fake_mnist(tmp_path / "mnist", rng)  # 7 train, 3 test images: the fakes' "official" sizes
+    for train_file, test_file in zip(MNIST_FILES["train"], MNIST_FILES["test"]):
+        (tmp_path / "mnist" / test_file).write_bytes((tmp_path / "mnist" / train_file).read_bytes())
+    with pytest.raises(DataError, match=r"holds 7 images, but the official MNIST test split has 3"):
+        load_mnist("test", root=tmp_path)
+
+
+def test_cifar_batch_with_fewer_labels_than_images_is_refused(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng, n=9)
+    batch = cifar_batch(rng, 9)
+    batch[b"labels"] = batch[b"labels"][:8]  # 900 images with 800 labels, in small
+    (folder / "data_batch_1").write_bytes(pickle.dumps(batch, protocol=2))
+    with pytest.raises(DataError, match="9 images but labels of shape"):
+        load_cifar10(1, root=tmp_path)
+
+
+class Planted:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.mkdir, (self.marker,)  # any callable: this one leaves a trace
+
+
+def test_cifar_pickle_cannot_run_planted_code(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng)
+    marker = tmp_path / "code-ran"
+    (folder / "data_batch_1").write_bytes(pickle.dumps({b"data": Planted(str(marker)), b"labels": []}, protocol=2))
+    with pytest.raises(DataError, match="refusing to load"):
+        load_cifar10(1, root=tmp_path)
+    assert not marker.exists()

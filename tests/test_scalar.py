@@ -383,7 +383,8 @@ def test_graph_names_a_backward_that_returns_too_few_gradients():
 
     g = Graph(("a", "b"), [("y", Plus(), ("a", "b"))])
     g.forward(2.0, 3.0)
-    with pytest.raises(TypeError, match=r"step y = plus\(a, b\) returned \(.*1\.0\)?,\); expected a tuple of 2 gradient\(s\)"):
+    with pytest.raises(TypeError, match=r"step y = plus\(a, b\) returned \(.*1\.0\)?,\); "
+                                        r"expected a tuple of 2 gradient\(s\)"):
         g.backward()
 
 

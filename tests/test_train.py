@@ -4,10 +4,9 @@ import pytest
 
 from helpers.gradcheck import numerical_gradient, rel_error
 from helpers.layers import Linear, ReLU, Sequential
-from helpers.losses import SoftmaxCrossEntropy, l2_penalty
+from helpers.losses import CourseSoftmaxCrossEntropy, SoftmaxCrossEntropy, l2_penalty
 from helpers.networks import two_layer_net
-from helpers.train import (SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict,
-                           train_step)
+from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict, train_step
 
 
 def blobs(rng, n_per_class=60, spread=0.3):
@@ -97,7 +96,7 @@ def test_l2_penalty_value_counts_weights_not_biases(rng):
 
 def test_l2_penalty_gradient_by_finite_differences(rng):
     net = two_layer_net(3, 4, 2, rng)
-    for _, p, g in net.named_parameters():
+    for _, _, g in net.named_parameters():
         g[...] = 0.0
     reg = 0.7
     l2_penalty(net, reg)
@@ -260,7 +259,7 @@ def test_train_step_skipping_dx_changes_no_update(rng):
     X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
     train_step(nets[0], SoftmaxCrossEntropy(), SGD(0.1, 0.9), X, T, reg=0.01)
     loss_fn, opt = SoftmaxCrossEntropy(), SGD(0.1, 0.9)  # the same step, written out with the full backward
-    loss = loss_fn.forward(nets[1].forward(X), T)
+    loss_fn.forward(nets[1].forward(X), T)
     nets[1].backward(loss_fn.backward())
     l2_penalty(nets[1], 0.01)
     opt.step(nets[1])
@@ -470,3 +469,105 @@ def test_train_step_leaves_the_batch_writable_and_gives_the_gradient_of_backward
         if p.ndim == 2:
             g = g + 2 * 0.01 * p
         np.testing.assert_allclose(q, p - 0.1 * g, rtol=1e-12, atol=1e-15)
+
+
+def interleaved_blobs(rng, n=90):
+    """The blobs above, n points with labels 0, 1, 2, 0, 1, ... in turn."""
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    y = np.arange(n) % 3
+    return centres[y] + 0.3 * rng.standard_normal((n, 2)), y
+
+
+def test_fit_refuses_nan_inputs_from_a_standardizer_without_eps(rng):
+    X, y = interleaved_blobs(rng)
+    X = np.column_stack([X, np.ones(len(X))])  # a constant feature, as MNIST's border pixels
+    with np.errstate(all="ignore"):
+        Xs = (X - X.mean(axis=0)) / X.std(axis=0)  # what Standardizer(eps=0) returned
+    with pytest.raises(ValueError, match=r"NaN or infinite.*eps"):
+        fit(two_layer_net(3, 8, 3, rng), SoftmaxCrossEntropy(), Xs, y, epochs=1, batch_size=10,
+            optimizer=SGD(0.1), rng=rng, verbose=False)
+
+
+class NanAfter(Linear):
+    """A Linear layer whose output turns NaN from its `after`-th forward on (a numeric fault)."""
+
+    def __init__(self, *args, after=5, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls, self.after = 0, after
+
+    def forward(self, x):
+        self.calls += 1
+        y = super().forward(x)
+        return y * np.nan if self.calls > self.after else y
+
+
+def test_fit_stops_at_the_first_non_finite_loss_and_says_where(rng):
+    X, y = interleaved_blobs(rng)
+    net = Sequential(Linear(2, 8, rng), ReLU(), NanAfter(8, 3, rng, after=4))  # forward 1 is fit's probe
+    with pytest.raises(FloatingPointError, match=r"nan at epoch 1, batch 4 \(lr=0\.1"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10, optimizer=SGD(0.1), rng=rng,
+            verbose=False)
+
+
+def test_fit_refuses_a_model_with_nan_weights(rng):
+    X, y = interleaved_blobs(rng)
+    net = two_layer_net(2, 8, 3, rng)
+    net[0].params["W"][0, 0] = np.nan
+    with pytest.raises(FloatingPointError, match="NaN"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10, optimizer=SGD(0.1), rng=rng,
+            verbose=False)
+
+
+@pytest.mark.parametrize("loss_fn", [CourseSoftmaxCrossEntropy(), SoftmaxCrossEntropy()], ids=["guarded", "exact"])
+def test_fit_warns_or_stops_when_training_diverges(loss_fn, rng):
+    X, y = rng.standard_normal((300, 20)), rng.integers(0, 10, 300)  # the issue's lr=1e3
+    with pytest.warns(RuntimeWarning, match="diverging"):
+        try:
+            fit(two_layer_net(20, 32, 10, rng), loss_fn, X, y, epochs=3, batch_size=30, optimizer=SGD(1e3),
+                rng=rng, verbose=False)
+        except FloatingPointError:  # stopping at an infinite loss is fine too, after the warning
+            pass
+
+
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), -1.0, 0.0, "0.1", True])
+def test_sgd_refuses_a_learning_rate_that_is_not_a_positive_number(lr):
+    with pytest.raises(ValueError, match="finite lr > 0"):
+        SGD(lr)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [({"reg": -1}, "reg"), ({"reg": float("nan")}, "reg"), ({"lr_decay": -1}, "lr_decay"),
+     ({"lr_decay": 0}, "lr_decay"), ({"epochs": -1}, "epochs"), ({"epochs": 0}, "epochs"),
+     ({"epochs": 2.5}, "epochs")],
+)
+def test_fit_refuses_bad_hyperparameters_before_training(kwargs, message, rng):
+    X, y = interleaved_blobs(rng)
+    net = two_layer_net(2, 8, 3, rng)
+    before = net[0].params["W"].copy()
+    args = dict(epochs=1, batch_size=10, optimizer=SGD(0.1), rng=rng, verbose=False) | kwargs
+    with pytest.raises(ValueError, match=message):
+        fit(net, SoftmaxCrossEntropy(), X, y, **args)
+    np.testing.assert_array_equal(net[0].params["W"], before)  # refused before any step
+
+
+def test_one_sgd_passed_to_two_fits_trains_the_same_way_twice():
+    X, y = interleaved_blobs(np.random.default_rng(0))
+    opt = SGD(0.1, momentum=0.9)
+    runs = []
+    for _ in range(2):
+        net = two_layer_net(2, 8, 3, np.random.default_rng(1))
+        runs.append(fit(net, SoftmaxCrossEntropy(), X, y, epochs=3, batch_size=10, optimizer=opt,
+                        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False)["loss"])
+    assert runs[0] == runs[1]
+
+
+def test_fit_resume_carries_the_optimiser_on():
+    X, y = interleaved_blobs(np.random.default_rng(0))
+    opt = SGD(0.1, momentum=0.9)
+    net = two_layer_net(2, 8, 3, np.random.default_rng(1))
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10, optimizer=opt,
+        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False)
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10, optimizer=opt,
+        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False, resume=True)
+    assert opt.lr == pytest.approx(0.1 * 0.5**3) and opt.velocity
