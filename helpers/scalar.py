@@ -134,7 +134,7 @@ class Cos(Node):
     def forward(self, a):
         self._forward_starts()
         ### BEGIN SOLUTION
-        self.cache = a
+        self.cache = a  # what backward needs: d cos(a) / da = -sin(a), from a
         return np.cos(a)
         ### END SOLUTION
 
