@@ -29,15 +29,12 @@ class SGD:
     """
 
     def __init__(self, lr, momentum=0.0, weight_decay=0.0):
-        finite = {name: is_real(v) and np.isfinite(v) for name, v in (("lr", lr), ("weight_decay", weight_decay))}
-        conditions = {"a finite lr > 0": finite["lr"] and lr > 0,
-                      "0 <= momentum < 1": is_real(momentum) and 0 <= momentum < 1,
-                      "a finite weight_decay >= 0": finite["weight_decay"] and weight_decay >= 0}
-        if not all(conditions.values()):
-            raise ValueError(
-                f"SGD needs {', '.join(conditions)}, got lr={lr!r}, momentum={momentum!r}, "
-                f"weight_decay={weight_decay!r}; typical values are lr=0.1 and momentum=0.9"
-            )
+        if not (is_real(lr) and np.isfinite(lr) and lr > 0):
+            raise ValueError(f"SGD needs a finite lr > 0 (typically 0.1), got lr={lr!r}")
+        if not (is_real(momentum) and 0 <= momentum < 1):
+            raise ValueError(f"SGD needs 0 <= momentum < 1 (typically 0.9), got momentum={momentum!r}")
+        if not (is_real(weight_decay) and np.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"SGD needs a finite weight_decay >= 0 (e.g. 5e-4), got weight_decay={weight_decay!r}")
         self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
         self.initial_lr, self.velocity = self.lr, {}
 
