@@ -7,7 +7,7 @@ from scipy import ndimage, signal
 
 import helpers.conv as conv
 from helpers.conv import Conv2d, Conv2dNaive, channelwise, conv_output_size, gaussian_kernel
-from helpers.data import load_c0_weights, zca_filter
+from helpers.data import load_c0_weights
 from helpers.gradcheck import numerical_gradient, rel_error
 from helpers.losses import L2Loss
 
@@ -328,33 +328,6 @@ def test_l2_loss_value_and_gradient(rng):
     assert rel_error(analytic * 4, numeric) > 0.5
     with pytest.raises(ValueError, match=r"\(4, 2\) and \(4, 3\)"):
         loss.forward(np.zeros((4, 2)), np.zeros((4, 3)))
-
-
-def test_zca_filter_whitens_correlated_images(rng):
-    # smooth (strongly correlated) random images: a badly conditioned patch covariance
-    x = ndimage.gaussian_filter(rng.standard_normal((20, 2, 16, 16)), sigma=(0, 0, 1.5, 1.5))
-
-    def patch_condition(images):
-        cols = conv.im2col(images - images.mean(axis=(0, 2, 3), keepdims=True), (3, 3), (1, 1), (1, 1),
-                           (images.shape[2] - 2, images.shape[3] - 2))
-        ev = np.linalg.eigvalsh(cols @ cols.T)
-        return ev[-1] / ev[0]
-
-    W = zca_filter(x, 3, eps=1e-6)
-    white = Conv2d(2, 2, 3, padding=1, bias=False).set_weights(W).forward(x - x.mean(axis=(0, 2, 3), keepdims=True))
-    # a 3x3 filter cannot fully whiten 3x3 patches (they see 5x5 inputs), but most of the spread goes
-    assert patch_condition(x) > 1e3
-    assert patch_condition(white[:, :, 1:-1, 1:-1]) < patch_condition(x) / 30
-    with pytest.raises(ValueError, match="odd"):
-        zca_filter(x, 4, eps=1e-6)
-
-
-def test_zca_filter_of_white_noise_is_a_scaled_delta(rng):
-    x = 2.0 * rng.standard_normal((200, 1, 16, 16))  # already white, variance 4
-    W = zca_filter(x, 3, eps=1e-9)
-    delta = np.zeros((1, 1, 3, 3))
-    delta[0, 0, 1, 1] = 0.5  # 1 / std
-    np.testing.assert_allclose(W, delta, atol=0.03)
 
 
 def test_c0_weights_file_follows_its_recipe(tmp_path):

@@ -1,8 +1,10 @@
 """helpers.prepare: one_hot, train_val_split, Standardizer, minibatches, flatten (no file I/O)."""
 import numpy as np
 import pytest
+from scipy import ndimage
 
-from helpers.prepare import Standardizer, flatten, minibatches, one_hot, train_val_split
+from helpers.conv import Conv2d, im2col
+from helpers.prepare import Standardizer, flatten, minibatches, one_hot, train_val_split, zca_filter
 
 
 def test_standardizer_without_eps_refuses_constant_features(rng):
@@ -109,3 +111,30 @@ def test_flatten_scales_to_unit_interval():
     np.testing.assert_allclose(flatten(images), [[0.0, 1.0, 0.2, 0.4]])
     with pytest.raises(ValueError, match="batch of images"):
         flatten(np.zeros(3))
+
+
+def test_zca_filter_whitens_correlated_images(rng):
+    # smooth (strongly correlated) random images: a badly conditioned patch covariance
+    x = ndimage.gaussian_filter(rng.standard_normal((20, 2, 16, 16)), sigma=(0, 0, 1.5, 1.5))
+
+    def patch_condition(images):
+        cols = im2col(images - images.mean(axis=(0, 2, 3), keepdims=True), (3, 3), (1, 1), (1, 1),
+                           (images.shape[2] - 2, images.shape[3] - 2))
+        ev = np.linalg.eigvalsh(cols @ cols.T)
+        return ev[-1] / ev[0]
+
+    W = zca_filter(x, 3, eps=1e-6)
+    white = Conv2d(2, 2, 3, padding=1, bias=False).set_weights(W).forward(x - x.mean(axis=(0, 2, 3), keepdims=True))
+    # a 3x3 filter cannot fully whiten 3x3 patches (they see 5x5 inputs), but most of the spread goes
+    assert patch_condition(x) > 1e3
+    assert patch_condition(white[:, :, 1:-1, 1:-1]) < patch_condition(x) / 30
+    with pytest.raises(ValueError, match="odd"):
+        zca_filter(x, 4, eps=1e-6)
+
+
+def test_zca_filter_of_white_noise_is_a_scaled_delta(rng):
+    x = 2.0 * rng.standard_normal((200, 1, 16, 16))  # already white, variance 4
+    W = zca_filter(x, 3, eps=1e-9)
+    delta = np.zeros((1, 1, 3, 3))
+    delta[0, 0, 1, 1] = 0.5  # 1 / std
+    np.testing.assert_allclose(W, delta, atol=0.03)
