@@ -186,10 +186,9 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
 
     No silent failures: the arguments are checked once before training (X finite, epochs,
     batch_size, reg >= 0, lr_decay > 0), and every rate lr_schedule returns (finite, >= 0);
-    training stops with `TrainingDiverged` at the first
-    NaN or infinite loss, naming the epoch, the batch and the learning rate; a RuntimeWarning
-    says when an epoch's mean loss grows far above the first batch's (over 3x and 1 more): the
-    lr is likely too large.
+    training stops with `TrainingDiverged` at the first NaN or infinite loss, naming the epoch,
+    the batch and the learning rate; a RuntimeWarning says when an epoch's mean loss grows far
+    above the first batch's (over 3x and 1 more): the lr is likely too large.
     The optimizer starts from its initial state (`optimizer.reset()`: first lr, no momentum), so
     passing the same SGD to two fits trains the same way twice; resume=True carries its lr and
     velocity on instead (one run cut into chunks).
