@@ -80,7 +80,7 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
     scores = model.forward(read_only(X))
     loss = loss_fn.forward(scores, targets)
     first = model[0] if isinstance(model, Sequential) and len(model) else model
-    before, first.needs_input_grad = first.needs_input_grad, False
+    before, first.needs_input_grad = getattr(first, "needs_input_grad", True), False  # True: Module's default
     try:
         model.backward(loss_fn.backward())
     finally:
