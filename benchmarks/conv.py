@@ -155,7 +155,7 @@ def run(rounds):
     print(f"goal: the layer's forward + backward at most {MAX_OVER_PARTS}x the sum of its parts, every row -> "
           f"{verdict(worst <= MAX_OVER_PARTS)} (largest {worst:.2f}x)")
     by_dtype = {dtype: _span([over[dtype, p] for p in PADDINGS]) for dtype in DTYPES}
-    lines.append(f"- convolution layer forward + backward on {X_SHAPE} x {W_SHAPE} against the sum of its parts "
+    lines.insert(0, f"- convolution layer forward + backward on {X_SHAPE} x {W_SHAPE} against the sum of its parts "
                  f"timed alone (im2col, three matrix products, col2im): **{by_dtype['float64']}x** "
                  f"in float64 and **{by_dtype['float32']}x** in float32, padding 0 and 2 "
                  f"(goal at most {MAX_OVER_PARTS}x);")
