@@ -43,8 +43,8 @@ else
 endif
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: help setup data run test unit unit-newest nbval nbval-oldest bench clean check student grade colab-cell
-.PHONY: lab site site-serve site-check site-instructor
+.PHONY: help setup data run test unit unit-newest integration lint nbval nbval-oldest bench clean check student
+.PHONY: grade colab-cell lab site site-serve site-check site-instructor
 
 help:
 	@echo "make run    - set up, get the data, execute all notebooks in place"
@@ -53,7 +53,9 @@ help:
 	@echo "make data   - download the datasets (verified checksums) into data/"
 	@echo "make nbval  - nbval only (OPENBLAS_CORETYPE=... OPENBLAS_NUM_THREADS=1 make nbval: another BLAS)"
 	@echo "make nbval-oldest - nbval with every runtime dependency at its oldest declared version (.venv-oldest)"
-	@echo "make unit   - the unit tests only"
+	@echo "make unit   - the package's unit tests only (under a minute)"
+	@echo "make integration - the release, checker, papermill and notebook-reading tests"
+	@echo "make lint   - ruff over the Python files (configured in pyproject.toml)"
 	@echo "make unit-newest - the unit tests on the newest Python (PYTHON_NEWEST=python3.13, .venv-newest)"
 	@echo "make bench  - speed benchmarks (NumPy vs an optional PyTorch reference)"
 	@echo "make check  - check the exercises: passed / not yet implemented / wrong, per exercise"
@@ -94,8 +96,15 @@ endif
 test: setup data
 	$(PY) -m pytest tests $(NBVAL) $(NOTEBOOKS)
 
+# The tests of tests/conftest.py's INTEGRATION files carry the marker `integration`.
 unit: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -m "not integration"
+
+integration: setup data
+	$(PY) -m pytest tests -m integration
+
+lint: setup
+	$(PY) -m ruff check .
 
 nbval: setup data
 	$(PY) -m pytest $(NBVAL) $(NOTEBOOKS)
@@ -128,7 +137,7 @@ NEWEST := .venv-newest/bin/python
 
 unit-newest: .venv-newest/.installed data
 	@$(NEWEST) -c "import sys, numpy; print('Python', sys.version.split()[0], 'numpy', numpy.__version__)"
-	$(NEWEST) -m pytest tests
+	$(NEWEST) -m pytest tests -m "not integration"
 
 # Students: which exercises pass, which are not written yet, which are wrong (and where).
 check: setup data

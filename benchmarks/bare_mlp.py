@@ -9,7 +9,7 @@ block is in the cache. What NumPy itself costs for this step on this machine.
 """
 import numpy as np
 
-BLOCK_BYTES = 1 << 17  # bytes of each array the update handles at a time (as helpers' SGD)
+BLOCK_BYTES = 1 << 17  # bytes of each array the update handles at a time (a cache-sized block)
 
 
 def bare_step(params, velocity, grads, X, y, lr, momentum, reg):

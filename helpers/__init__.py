@@ -1,10 +1,11 @@
 """NumPy Deep Learning Notebooks: the kernels, checks, data and plots the lessons import.
 
 Modules, one job each (imports flow downwards: a module imports only those above it):
-  checks       the argument checks the public entry points share (whole numbers, generators, ...)
+  checks       the argument checks the public entry points share (whole and real numbers,
+               generators, dout's shape, backward before forward, ...)
   functional   stateless math: softmax, log-softmax, cross-entropy, sigmoid (numerically stable)
   layers       modules with forward/backward: Linear, ReLU, Sigmoid, Tanh, Residual, Sequential;
-               init_std, the weight-scale rule (He / Xavier gain)
+               init_std, the weight-scale rule (He / Xavier gain); needs_input_grad (skip dx)
   losses       SoftmaxCrossEntropy, CourseSoftmaxCrossEntropy, L2Loss, and the l2_penalty of training
   networks     networks built by one builder: build_network (depth = weight layers), two_layer_net;
                count_parameters, count_weight_layers
@@ -13,11 +14,14 @@ Modules, one job each (imports flow downwards: a module imports only those above
   scalar       scalar computational-graph nodes and Func (notebook 02); scalar_plot draws them
   gradcheck    finite differences, relative error, Taylor and Jacobian tests, and their drivers
                for a whole layer or network
+  prepare      arrays made ready for training, no file I/O: one-hot, flatten, split, standardise,
+               mini-batches, ZCA whitening
   download     the dataset registry and verified downloads; course_data the Peaks/GMM/SwissRoll sets
-  data         loaders (MNIST, CIFAR-10, course sets) and data preparation: one-hot, split,
-               standardise, ZCA whitening, mini-batches, the reference filters C0 of notebook 06
+  data         loaders (MNIST, CIFAR-10, course sets), the reference filters C0 of notebook 06; it
+               re-exports prepare's names, where the lessons import them from
   schedules    learning-rate schedules for fit's lr_schedule: cyclical_lr (DD2424's triangular rates)
-  train        SGD with momentum, train_step, the fit loop, metrics, grid search
+  train        SGD (momentum, weight decay), train_step, the fit loop, metrics, grid search; it
+               imports no loader
   plotting     curves, image grids, templates, confusion matrices, gradient tests, decision regions
   repro        figures that repeat on any machine (banded, choose_within_noise, standard_error)
   timing       time_call: wall-clock seconds per call, for the lessons and the benchmarks alike

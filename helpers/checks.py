@@ -1,5 +1,7 @@
-"""The argument checks the public entry points share, written once: whole numbers, real numbers,
-random generators, (rows, columns) pairs, an upstream gradient's shape, a batch of feature rows.
+"""The argument checks the public entry points share, written once: whole numbers, real numbers
+(scalars: `is_real`; arrays: `check_real`), random generators, (rows, columns) pairs, an upstream
+gradient's shape (`check_dout`), a batch of feature rows, and backward-before-forward
+(`check_forward_ran`, the guard of both the layers and the scalar nodes).
 
 Each returns the checked value (converted where that is safe) or raises an error that says what
 was expected and what came. Kernels do not call them on every step: the public entry points
@@ -19,6 +21,25 @@ def is_int(value):
 def is_real(value):
     """True for a real number (int, float or a NumPy scalar of either), False for bool and the rest."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(a, who):
+    """a as an array of real numbers (bools, integers or floats), else a TypeError naming `who`:
+    complex numbers, strings and objects have no place in a layer, a loss or a training set."""
+    a = np.asarray(a)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: expected real numbers (bools, integers or floats), got dtype {a.dtype}")
+    return a
+
+
+def check_forward_ran(ran, who):
+    """The guard of backward: a RuntimeError unless forward has run (`ran`), as backward uses
+    what forward saved."""
+    if not ran:
+        raise RuntimeError(
+            f"{who}.backward called before forward: expected a forward first (backward uses what "
+            f"forward saved), got none"
+        )
 
 
 def check_rng(rng, who="rng"):
@@ -45,11 +66,14 @@ def pair(value, name, minimum):
 
 
 def check_dout(dout, shape, who):
-    """dout as an array of the shape forward returned. A mis-shaped dout would otherwise broadcast
-    silently (ReLU, Sigmoid, Tanh) or fail deep inside a matmul (Linear)."""
+    """dout as an array of the shape forward returned (a loss's: shape (), a scalar). A mis-shaped
+    dout would otherwise broadcast silently (ReLU, Sigmoid, Tanh) or fail deep inside a matmul
+    (Linear)."""
     dout = np.asarray(dout)
     if dout.shape != tuple(shape):
-        raise ValueError(f"{who}.backward expects dout of the shape forward returned {tuple(shape)}, got {dout.shape}")
+        scalar = " (a scalar)" if not shape else ""
+        raise ValueError(f"{who}.backward expects dout of the shape forward returned {tuple(shape)}{scalar}, "
+                         f"got {dout.shape}")
     return dout
 
 
@@ -61,8 +85,7 @@ def check_features(x, n_features, who, dtype=None):
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(f"{who} expects x of shape (N, {n_features}), got {x.shape}")
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{who} expects a numeric x, got dtype {x.dtype}")
+    check_real(x, who)
     if x.dtype.kind != "f":
         return x.astype(np.float64 if dtype is None else dtype)
     return x.copy() if x.flags.writeable else x

@@ -15,7 +15,7 @@ too: build buffers with the input's dtype), and arrays handed in may be read-onl
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .checks import check_dout, is_int, pair, rng_or_default
+from .checks import check_dout, check_real, is_int, pair, rng_or_default
 from .layers import Module, init_std
 
 
@@ -74,12 +74,6 @@ def col2im(dcols, x_pad_shape, kernel_hw, stride, dilation, out_hw):
     ### END SOLUTION
 
 
-def _image_blocks(n_images, bytes_per_image, block_bytes=1 << 20):
-    """Slices of the batch holding about block_bytes of data each (at least one image)."""
-    step = max(1, block_bytes // bytes_per_image)
-    return [slice(start, min(start + step, n_images)) for start in range(0, n_images, step)]
-
-
 class _Conv2dBase(Module):
     """What both implementations share: parameters, geometry, input checks, padding."""
 
@@ -132,19 +126,16 @@ class _Conv2dBase(Module):
         return x_shape[0], F, OH, OW
 
     def _check_input(self, x):
-        x = np.asarray(x)
-        if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or np.iscomplexobj(x):
-            raise TypeError(f"{self!r} expects real numbers, got dtype {x.dtype}")
+        x = check_real(x, repr(self))
         out_shape = self.output_shape(x.shape)
         dtype = np.result_type(x.dtype, self.params["W"].dtype)  # float32 stays float32
         return x.astype(dtype, copy=False), out_shape
 
-    def _check_dout(self, dout, out_shape):
-        return check_dout(dout, out_shape, self)
-
     def _pad(self, x):
         """Zero-pad rows and columns: (N, C, H, W) -> (N, C, H + 2 p_h, W + 2 p_w)."""
         (ph, pw), (N, C, H, W) = self.padding, x.shape
+        if ph == pw == 0:
+            return x  # nothing to pad (im2col copies what it reads, so x need not be copied)
         x_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
         x_pad[:, :, ph : ph + H, pw : pw + W] = x
         return x_pad
@@ -195,7 +186,7 @@ class Conv2dNaive(_Conv2dBase):
         x_pad = self._cached()
         W = self.params["W"]
         N, F = x_pad.shape[0], W.shape[0]
-        dout = self._check_dout(dout, self.output_shape(self._input_shape(x_pad)))
+        dout = check_dout(dout, self.output_shape(self._input_shape(x_pad)), self)
         OH, OW = dout.shape[2:]
         ### BEGIN SOLUTION
         dx_pad = np.zeros(x_pad.shape, dtype=np.result_type(dout, W))
@@ -222,9 +213,11 @@ class Conv2d(_Conv2dBase):
     """Vectorised convolution: im2col, then one matrix product each way.
 
     forward:   out = W2 @ cols + b             W2 = W.reshape(F, C*KH*KW), cols = im2col(x_pad)
+                                               (one product per image: out arrives as (N, F, OH*OW))
     backward:  dW2 = dout2 @ cols^T,   db = dout2 1,   dx_pad = col2im(W2^T @ dout2)
     where dout2 = dout arranged as (F, N*OH*OW), the layout of W2 @ cols.
     forward caches (x_pad.shape, cols) in self.cache: backward reads them from there.
+    backward returns None instead of dx when needs_input_grad is False (x is data).
     """
 
     def forward(self, x):
@@ -234,10 +227,12 @@ class Conv2d(_Conv2dBase):
         ### BEGIN SOLUTION
         cols = im2col(x_pad, self.kernel_size, self.stride, self.dilation, (OH, OW))
         self.cache = (x_pad.shape, cols)
-        out = W.reshape(F, -1) @ cols  # (F, N*OH*OW)
+        # W2 @ cols one image at a time: image n's columns are cols[:, n*OH*OW : (n+1)*OH*OW], so
+        # the products stack as (N, F, OH*OW), already the output's layout (no transpose after)
+        out = W.reshape(F, -1) @ cols.reshape(-1, N, OH * OW).transpose(1, 0, 2)
         if self.bias:
             out += self.params["b"][:, None]
-        return np.ascontiguousarray(out.reshape(F, N, OH, OW).transpose(1, 0, 2, 3))
+        return out.reshape(N, F, OH, OW)
         ### END SOLUTION
 
     def backward(self, dout):
@@ -245,21 +240,17 @@ class Conv2d(_Conv2dBase):
         W = self.params["W"]
         N, C, Hp, Wp = x_pad_shape
         (ph, pw), F = self.padding, W.shape[0]
-        dout = self._check_dout(dout, self.output_shape((N, C, Hp - 2 * ph, Wp - 2 * pw)))
+        dout = check_dout(dout, self.output_shape((N, C, Hp - 2 * ph, Wp - 2 * pw)), self)
         OH, OW = dout.shape[2:]
         ### BEGIN SOLUTION
         dout2 = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*OH*OW)
         self.grads["W"] = (dout2 @ cols.T).reshape(W.shape)
         if self.bias:
             self.grads["b"] = dout2.sum(axis=1)
-        # dx_pad = col2im(W2^T @ dout2), a few images at a time: each block of dcols (C*KH*KW,
-        # n*OH*OW) is added back while it is still in the cache, instead of all of it from memory.
-        W2T = W.reshape(F, -1).T
-        dx_pad = np.empty(x_pad_shape, dtype=np.result_type(W2T, dout2))
-        for images in _image_blocks(N, cols.shape[0] * OH * OW * cols.itemsize):
-            dcols = W2T @ dout2[:, images.start * OH * OW : images.stop * OH * OW]
-            block_shape = (images.stop - images.start, C, Hp, Wp)
-            dx_pad[images] = col2im(dcols, block_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
+        if not self.needs_input_grad:  # x is data: nobody reads dx (see Module.needs_input_grad)
+            return None
+        dcols = W.reshape(F, -1).T @ dout2
+        dx_pad = col2im(dcols, x_pad_shape, self.kernel_size, self.stride, self.dilation, (OH, OW))
         return self._unpad(dx_pad)
         ### END SOLUTION
 

@@ -22,6 +22,7 @@ Every class holds exactly n / K points in both splits. A small fraction of each 
 import io
 import os
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -219,14 +220,35 @@ def load_course_data(name, root=None):
             f"`make data` or helpers.course_data.ensure_course_data() regenerates it, or copy "
             f"the course's original {path.name} there"
         )
-    m = scipy.io.loadmat(path)
+    try:
+        m = scipy.io.loadmat(path)
+    except (scipy.io.matlab.MatReadError, OSError, ValueError, TypeError, EOFError, NotImplementedError,
+            zlib.error) as err:
+        raise ValueError(
+            f"{path} is not a readable .mat file ({type(err).__name__}: {err}); delete it and run "
+            f"`make data` again (or copy the course's original {path.name} there)"
+        ) from err
     missing = [k for k in ("Yt", "Ct", "Yv", "Cv") if k not in m]
     if missing:
         raise ValueError(f"{path} lacks the course keys {missing} (expected Yt, Ct, Yv, Cv)")
     Xt, Ct, Xv, Cv = (np.asarray(m[k], dtype=np.float64) for k in ("Yt", "Ct", "Yv", "Cv"))
-    if Xt.shape[1] != Ct.shape[1] or Xv.shape[1] != Cv.shape[1] or Xt.shape[0] != Xv.shape[0]:
+    if Xt.ndim != 2 or Ct.ndim != 2 or Xt.shape[1] != Ct.shape[1] or Xv.shape[1] != Cv.shape[1] \
+            or Xt.shape[0] != Xv.shape[0] or Ct.shape[0] != Cv.shape[0]:
         raise ValueError(
             f"{path}: expected Yt (d, n), Ct (K, n), Yv (d, m), Cv (K, m); got Yt {Xt.shape}, "
             f"Ct {Ct.shape}, Yv {Xv.shape}, Cv {Cv.shape}"
         )
-    return Xt.T, Ct.argmax(axis=0).astype(np.int64), Xv.T, Cv.argmax(axis=0).astype(np.int64)
+    return Xt.T, _labels(Ct, path, "Ct"), Xv.T, _labels(Cv, path, "Cv")
+
+
+def _labels(C, path, key):
+    """One-hot columns C (K, n) -> labels (n,) int64; anything else is refused by name (argmax
+    of a 1 x n row of labels would be all zeros)."""
+    one_hot = C.shape[0] >= 2 and np.all((C == 0) | (C == 1)) and np.all(C.sum(axis=0) == 1)
+    if not one_hot:
+        raise ValueError(
+            f"{path}: {key} should hold one-hot columns (K, n), K >= 2 classes, exactly one 1 in each "
+            f"column; got shape {C.shape} with values {np.unique(C)[:5]}{'...' if np.unique(C).size > 5 else ''}. "
+            f"A row of class indices? Convert it to one-hot columns first"
+        )
+    return C.argmax(axis=0).astype(np.int64)

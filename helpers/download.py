@@ -39,27 +39,28 @@ def _mnist(name, md5):
     return Remote(name, md5, tuple(m + name for m in _MNIST_MIRRORS))
 
 
+# The dataset registry: every file the loaders read, and the official files that provide them.
+MNIST_FILES = {  # split -> (images, labels), in the folder "mnist"
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+MNIST_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+FOLDERS = {"mnist": "mnist", "cifar10": "cifar-10-batches-py"}  # dataset -> its folder in the data folder
+
 # dataset -> (files that must be present in the data folder, official files to download)
 DATASETS = {
     "mnist": (
-        (
-            "mnist/train-images-idx3-ubyte.gz",
-            "mnist/train-labels-idx1-ubyte.gz",
-            "mnist/t10k-images-idx3-ubyte.gz",
-            "mnist/t10k-labels-idx1-ubyte.gz",
-        ),
-        (
-            _mnist("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-            _mnist("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
-            _mnist("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
-            _mnist("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
-        ),
+        tuple(f"{FOLDERS['mnist']}/{f}" for split in MNIST_FILES.values() for f in split),
+        tuple(_mnist(f, MNIST_MD5[f]) for split in MNIST_FILES.values() for f in split),
     ),
     "cifar10": (
-        tuple(
-            f"cifar-10-batches-py/{f}"
-            for f in ("batches.meta", *(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
-        ),
+        tuple(f"{FOLDERS['cifar10']}/{f}" for f in ("batches.meta", *CIFAR10_BATCHES)),
         (
             Remote(
                 "cifar-10-python.tar.gz",

@@ -4,7 +4,7 @@ All functions are numerically stable: they stay finite and correct for scores of
 """
 import numpy as np
 
-from .checks import is_real
+from .checks import check_real, is_real
 
 COURSE_GUARD = 1e-9
 """The course's guard in log(p + guard): caps a sample's loss at -log(1e-9) = 20.7."""
@@ -13,11 +13,9 @@ COURSE_GUARD = 1e-9
 def _check_2d(a, name):
     """a as a 2-D float array; integers and bools become float64 *before* any arithmetic
     (uint8 scores would wrap around in s - max s, int8 ones overflow)."""
-    a = np.asarray(a)
+    a = check_real(a, name)
     if a.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (N samples, K classes), got shape {a.shape}")
-    if a.dtype.kind not in "biuf":  # bools, integers and floats; not complex, strings, objects
-        raise TypeError(f"{name} must be numeric, got dtype {a.dtype} (expected real numbers)")
     return _float(a)
 
 

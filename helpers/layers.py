@@ -12,7 +12,7 @@ read-only, and `train.train_step` its batch, so inside a network nothing is copi
 """
 import numpy as np
 
-from .checks import check_dout, check_features, read_only, rng_or_default
+from .checks import check_dout, check_features, check_forward_ran, read_only, rng_or_default
 from .functional import sigmoid
 
 
@@ -40,6 +40,12 @@ class Module:
     - nothing printed.
     """
 
+    needs_input_grad = True
+    """False when nobody will read dL/dx, because x is data (the first layer of a network in
+    training: `train.train_step` sets it there for its backward pass). backward may then skip
+    dx and return None, as autograd skips the gradient of an input whose requires_grad is False
+    (PyTorch). Linear and Conv2d skip it: dout W^T costs as much as dW; the others ignore it."""
+
     def __init__(self):
         self.params, self.grads, self.cache = {}, {}, None
 
@@ -47,11 +53,8 @@ class Module:
         return self.forward(*args)
 
     def _cached(self):
-        if self.cache is None:
-            raise RuntimeError(
-                f"{type(self).__name__}.backward called before forward: expected a forward(x) first "
-                f"(backward uses what forward cached), got none"
-            )
+        """What forward saved for backward; a RuntimeError if forward has not run."""
+        check_forward_ran(self.cache is not None, type(self).__name__)
         return self.cache
 
     def named_parameters(self):
@@ -67,6 +70,7 @@ class Linear(Module):
     """Affine layer. x: (N, D) -> y: (N, M) with W: (D, M), b: (M,).
 
     y = x W + b;   dx = dout W^T,   dW = x^T dout,   db = sum_n dout_n
+    backward returns None instead of dx when needs_input_grad is False (x is data).
     """
 
     def __init__(self, in_features, out_features, rng=None, weight_scale=None, dtype=np.float64):
@@ -85,40 +89,20 @@ class Linear(Module):
         x = check_features(x, W.shape[0], self, W.dtype)
         self.cache = x
         ### BEGIN SOLUTION
-        out = x @ W
-        out += b  # in place: x W + b without a second (N, M) array
-        return out
+        return x @ W + b
         ### END SOLUTION
 
     def backward(self, dout):
         x = self._cached()
         W, b = self.params["W"], self.params["b"]
-        dout = check_dout(dout, (x.shape[0], W.shape[1]), self)
+        dout = check_dout(dout, (x.shape[0], b.shape[0]), self)
         ### BEGIN SOLUTION
         self.grads["W"] = x.T @ dout
-        self.grads["b"] = dout.sum(axis=0).reshape(b.shape)
+        self.grads["b"] = dout.sum(axis=0)
+        if not self.needs_input_grad:  # x is data: nobody reads dx (see Module.needs_input_grad)
+            return None
         return dout @ W.T
         ### END SOLUTION
-
-    def backward_params(self, dout):
-        """The speed option for a first layer, whose input is data: set grads['W'] and
-        grads['b'] as backward does, without dx = dout W^T (nobody reads it; it costs as much
-        as dW), and return None. `train_step` uses it; everything else calls backward."""
-        ### BEGIN INSTRUCTOR ONLY
-        x = self._cached()
-        dout = check_dout(dout, (x.shape[0], self.params["W"].shape[1]), self)
-        dW = self.grads.get("W")
-        if isinstance(dW, np.ndarray) and dW.shape == self.params["W"].shape and dW.flags.writeable \
-                and dW.dtype == np.result_type(x, dout):
-            # into the last step's array: a fresh W-sized array per step costs the memory
-            # allocator a round trip to the system (page faults) as soon as it hands large ones back
-            np.matmul(x.T, dout, out=dW)
-        else:
-            self.grads["W"] = x.T @ dout
-        self.grads["b"] = dout.sum(axis=0).reshape(self.params["b"].shape)
-        return None
-        ### END INSTRUCTOR ONLY
-        self.backward(dout)  # the student release: the whole backward, dx dropped
 
     def __repr__(self):
         return f"Linear({self.params['W'].shape[0]}, {self.params['W'].shape[1]})"
@@ -192,9 +176,9 @@ class Residual(Module):
     z = x W1 + b1,   a = phi(z),   y = x + a W2
     dW2 = a^T dout,   dz = phi.backward(dout W2^T),   dW1 = x^T dz,   db1 = sum_n dz_n,
     dx = dout + dz W1^T          (the identity path hands dout straight back)
-    phi (the activation; sigma is kept for the sigmoid) is a Tanh or ReLU layer, self.phi: its own forward caches what its backward needs, so
-    after a = self.phi.forward(z), self.phi.backward(g) = g * phi'(z). forward caches
-    (x, z, a) in self.cache.
+    phi (the activation; sigma is kept for the sigmoid) is a Tanh or ReLU layer, self.phi: its own
+    forward caches what its backward needs, so after a = self.phi.forward(z),
+    self.phi.backward(g) = g * phi'(z). forward caches (x, z, a) in self.cache.
     Rows are samples, so the course's  y = x + W2 sigma(W1 x + b1)  is written  y = x + phi(x W1 + b1) W2.
     """
 

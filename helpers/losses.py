@@ -6,7 +6,7 @@ scalar dout = dJ/dL (1 when the loss is the objective) and returns the gradient 
 """
 import numpy as np
 
-from .checks import is_real
+from .checks import check_dout, check_real, is_real
 from .functional import COURSE_GUARD, cross_entropy, log_softmax
 from .layers import Module
 
@@ -56,11 +56,7 @@ class SoftmaxCrossEntropy(Module):
 
     def backward(self, dout=1.0):
         probs, targets = self._cached()
-        if np.ndim(dout) != 0:
-            raise ValueError(
-                "SoftmaxCrossEntropy.backward expects a scalar dout (the loss is a scalar), "
-                f"got shape {np.shape(dout)}"
-            )
+        check_dout(dout, (), type(self).__name__)  # the loss is a scalar, so is dout (a float keeps float32)
         ### BEGIN SOLUTION
         return dout * (probs - targets) / probs.shape[0]
         ### END SOLUTION
@@ -85,8 +81,7 @@ class L2Loss(Module):
         if y.shape != targets.shape or y.ndim < 1 or len(y) == 0:
             raise ValueError(f"L2Loss expects y and targets of one shape (N, ...), got {y.shape} and {targets.shape}")
         for name, a in (("y", y), ("targets", targets)):
-            if a.dtype.kind not in "biuf":
-                raise TypeError(f"L2Loss expects real numbers, got {name} of dtype {a.dtype}")
+            check_real(a, f"L2Loss's {name}")
         # Private float copies: uint8 images would wrap around in y - targets (0 - 255 = 1), and
         # a caller changing y after forward must not change backward's gradient.
         y, targets = (a.astype(np.float64) if a.dtype.kind != "f" else a.copy() for a in (y, targets))
@@ -98,6 +93,7 @@ class L2Loss(Module):
 
     def backward(self, dout=1.0):
         y, targets = self._cached()
+        check_dout(dout, (), "L2Loss")  # the loss is a scalar, so is dout
         ### BEGIN SOLUTION
         return dout * (y - targets) / len(y)
         ### END SOLUTION

@@ -19,7 +19,7 @@ and np.max propagate it): a broken input shows in the output instead of vanishin
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .checks import pair
+from .checks import check_dout, check_real, pair
 from .conv import conv_output_size
 from .layers import Module
 
@@ -56,9 +56,7 @@ class MaxPool2d(Module):
         return windows.reshape(x.shape[:2] + (OH, OW, KH * KW))  # a copy: windows may overlap
 
     def forward(self, x):
-        x = np.asarray(x)
-        if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or np.iscomplexobj(x):
-            raise TypeError(f"{self!r} expects real numbers, got dtype {x.dtype}")
+        x = check_real(x, repr(self))
         N, C, OH, OW = self.output_shape(x.shape)
         x = np.ascontiguousarray(x)
         windows = self._windows(x, (OH, OW))
@@ -68,10 +66,7 @@ class MaxPool2d(Module):
 
     def backward(self, dout):
         x_shape, winner = self._cached()
-        dout = np.asarray(dout)
-        if dout.shape != winner.shape:
-            raise ValueError(f"{self!r}.backward expects dout of the shape forward returned "
-                             f"{winner.shape}, got {dout.shape}")
+        dout = check_dout(dout, winner.shape, self)
         (KH, KW), (sh, sw), (OH, OW) = self.kernel_size, self.stride, winner.shape[2:]
         dx = np.zeros(x_shape, dtype=np.result_type(dout.dtype, np.float32))
         for u in range(KH):  # one strided += per window offset (u, v), as in col2im
@@ -100,9 +95,5 @@ class Flatten(Module):
 
     def backward(self, dout):
         x_shape = self._cached()
-        dout = np.asarray(dout)
-        expected = (x_shape[0], int(np.prod(x_shape[1:])))
-        if dout.shape != expected:
-            raise ValueError(f"Flatten.backward expects dout of the shape forward returned {expected}, "
-                             f"got {dout.shape}")
+        dout = check_dout(dout, (x_shape[0], int(np.prod(x_shape[1:]))), "Flatten")
         return dout.reshape(x_shape)

@@ -48,7 +48,8 @@ def standard_error(acc, n):
 def choose_within_noise(scores, n_eval, prefer):
     """The one-standard-error rule: a model choice that a near-tie cannot flip.
 
-    scores: accuracies of the settings of a grid (any shape), each measured on n_eval samples.
+    scores: accuracies of the settings of a grid (any shape), fractions in [0, 1], each measured on
+    n_eval samples.
     prefer: an array of the same shape, larger = preferred when scores tie (e.g. the stronger weight
     decay or the smaller step: the more conservative setting).
 
@@ -63,6 +64,9 @@ def choose_within_noise(scores, n_eval, prefer):
                          f"got {scores.shape} and {prefer.shape}")
     if not np.all(np.isfinite(scores)):
         raise ValueError("choose_within_noise got a non-finite score: a run diverged; drop it or fix it first")
+    if scores.min() < 0 or scores.max() > 1:
+        raise ValueError(f"choose_within_noise expects accuracies as fractions in [0, 1], got scores in "
+                         f"[{scores.min():g}, {scores.max():g}]; percentages? divide them by 100")
     best = scores.max()
     candidates = scores >= best - standard_error(best, n_eval)
     flat = int(np.argmax(np.where(candidates, prefer, -np.inf)))

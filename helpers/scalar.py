@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .checks import check_forward_ran
 from .functional import log_sigmoid, sigmoid
 
 
@@ -34,10 +35,10 @@ class Node:
         self._forward_done = True
 
     def _check_forward(self):
-        if not getattr(self, "_forward_done", False):
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        check_forward_ran(getattr(self, "_forward_done", False), type(self).__name__)
 
     def _cached(self):
+        """What forward saved in self.cache, after the check that forward has run."""
         self._check_forward()
         return self.cache
 
@@ -133,7 +134,7 @@ class Cos(Node):
     def forward(self, a):
         self._forward_starts()
         ### BEGIN SOLUTION
-        self.cache = a
+        self.cache = a  # what backward needs: d cos(a) / da = -sin(a), from a
         return np.cos(a)
         ### END SOLUTION
 
@@ -318,7 +319,11 @@ class Graph:
         self.values, self.grads, self.edge_grads = {}, {}, {}
         for name, node, ins in self.steps:
             with np.errstate(all="ignore"):  # a non-finite value is reported below, with context
-                value = np.float64(node.forward(*(values[i] for i in ins)))
+                value = node.forward(*(values[i] for i in ins))
+            if value is None:
+                raise TypeError(f"forward of step {name} = {node.symbol}({', '.join(ins)}) returned None; "
+                                f"expected its value, a number (does {type(node).__name__}.forward end with `return`?)")
+            value = np.float64(value)
             if not np.isfinite(value):
                 given = ", ".join(f"{i} = {values[i]:.6g}" for i in ins)
                 raise FloatingPointError(f"step {name} = {node.symbol}({', '.join(ins)}) gave {value} at {given}")
@@ -328,14 +333,19 @@ class Graph:
 
     def backward(self, dout=1.0):
         """Chain rule from the output back to every value; returns [d output / d input] per input."""
-        if not self.values:
-            raise RuntimeError("Graph.backward called before forward")
+        check_forward_ran(bool(self.values), "Graph")
         self.grads = {name: np.float64(0.0) for name in self.values}
         self.grads[self.output] = _real_scalar(dout, "dout")
         for k in reversed(range(len(self.steps))):
             name, node, ins = self.steps[k]
             with np.errstate(all="ignore"):
                 d_ins = node.backward(self.grads[name])
+            if not isinstance(d_ins, (tuple, list)) or len(d_ins) != len(ins):
+                raise TypeError(
+                    f"backward of step {name} = {node.symbol}({', '.join(ins)}) returned {d_ins!r}; expected a "
+                    f"tuple of {len(ins)} gradient(s), one per input ({', '.join('d' + i for i in ins)}), "
+                    f"e.g. `return (da,)` for one input"
+                )
             for i, (source, d) in enumerate(zip(ins, d_ins)):
                 if not np.isfinite(d):
                     raise FloatingPointError(f"backward of step {name} = {node.symbol}({', '.join(ins)}) "

@@ -2,93 +2,64 @@
 
 Shared by the linear classifier (01), the MLP (04) and the residual networks (05).
 """
-import inspect
 import time
 import warnings
 
 import numpy as np
 
-from .checks import check_rng, is_int, is_real, read_only
-from .data import minibatches, one_hot
+from .checks import check_real, check_rng, is_int, is_real, read_only
+from .prepare import minibatches, one_hot
 from .layers import Sequential
 from .losses import is_weight, l2_penalty
 
 
 class SGD:
-    """Mini-batch SGD with (heavy-ball) momentum: v <- mu v - lr g;  p <- p + v.
+    """Mini-batch stochastic gradient descent with (heavy-ball) momentum and weight decay:
 
-    momentum=0 is plain SGD  p <- p - lr g.
-    `lr` is the current step size (fit's lr_decay lowers it epoch by epoch); `reset()` restores
+        g <- g + weight_decay W        (weight decay: for the weight matrices W only, not biases)
+        v <- momentum v - lr g         (v: the velocity, zero at the start)
+        p <- p + v                     (with momentum = 0:  p <- p - lr g)
+
+    for every parameter p of the model and the gradient g its backward left in grads, as
+    PyTorch's torch.optim.SGD. weight_decay w is the gradient of (w / 2) sum W^2; fit's reg adds
+    reg sum W^2 to the cost instead (and its gradient 2 reg W to the grads, see losses.l2_penalty),
+    so SGD(lr) with fit(reg=r) and SGD(lr, weight_decay=2 r) with fit(reg=0) make the same steps.
+    `lr` is the current step size (fit's lr_decay and lr_schedule change it); `reset()` restores
     the lr it was built with and forgets the velocity, as a freshly built SGD would.
-    `step(model, reg)` with reg > 0 steps along the cost's gradient g + 2 reg W for every weight
-    matrix W (2 reg W: the gradient of l2_penalty's reg sum W^2; PyTorch calls it weight decay):
-    the same update as `l2_penalty(model, reg)` then `step(model)`, to the last bit, in one pass
-    over memory instead of three, and with the grads left as backward set them.
     """
 
-    BLOCK_BYTES = 1 << 17
-    """Bytes of each array updated at a time (16384 float64 numbers): p, g, v and a scratch
-    block stay in the core's cache between the update's four operations, where whole-array
-    operations would stream a 784 x 256 weight matrix through memory once per operation."""
-
-    def __init__(self, lr, momentum=0.0):
-        ok_lr = is_real(lr) and np.isfinite(lr) and lr > 0
-        ok_momentum = is_real(momentum) and 0 <= momentum < 1
-        if not (ok_lr and ok_momentum):
-            raise ValueError(
-                f"SGD needs a finite lr > 0 and 0 <= momentum < 1, got lr={lr!r}, momentum={momentum!r}; "
-                f"typical values are lr=0.1 and momentum=0.9"
-            )
-        self.lr, self.momentum, self.velocity = float(lr), float(momentum), {}
-        self.initial_lr = self.lr
-        self._scratch_buffers = {}  # dtype -> a block-sized buffer for lr g and 2 reg W
+    def __init__(self, lr, momentum=0.0, weight_decay=0.0):
+        if not (is_real(lr) and np.isfinite(lr) and lr > 0):
+            raise ValueError(f"SGD needs a finite lr > 0 (typically 0.1), got lr={lr!r}")
+        if not (is_real(momentum) and 0 <= momentum < 1):
+            raise ValueError(f"SGD needs 0 <= momentum < 1 (typically 0.9), got momentum={momentum!r}")
+        if not (is_real(weight_decay) and np.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"SGD needs a finite weight_decay >= 0 (e.g. 5e-4), got weight_decay={weight_decay!r}")
+        self.lr, self.momentum, self.weight_decay = float(lr), float(momentum), float(weight_decay)
+        self.initial_lr, self.velocity = self.lr, {}
 
     def reset(self):
-        """Back to the state of SGD(initial lr, momentum): no velocity, the first lr."""
+        """Back to the state of SGD(initial lr, momentum, weight_decay): no velocity, the first lr."""
         self.lr, self.velocity = self.initial_lr, {}
         return self
 
-    def step(self, model, reg=0.0):
+    def step(self, model):
+        """Update every parameter of `model` in place (the equations above)."""
         for name, p, g in model.named_parameters():
             if g.shape != p.shape:
                 raise ValueError(f"SGD: the gradient of {name} has shape {g.shape}, its parameter "
                                  f"{p.shape}; expected equal shapes (does the layer's backward set grads?)")
-            decay = 2 * reg if reg and is_weight(name) else 0.0
-            v = self.velocity.get(name) if self.momentum else p  # without momentum v is unused
-            if v is None:  # the first step: no velocity yet (not zeros_like(p) on every step)
-                v = self.velocity[name] = np.zeros_like(p)
-            contiguous = p.flags.c_contiguous and g.flags.c_contiguous and v.flags.c_contiguous
-            block = max(1, self.BLOCK_BYTES // p.itemsize) if contiguous else p.size
-            scratch = self._scratch(np.result_type(p, g), block)
-            for pb, gb, vb in _blocks(block, p, g, v) if contiguous else [(p, g, v)]:
-                lr_g = scratch[: pb.size].reshape(pb.shape)  # scratch space: no new array per step
-                if decay:
-                    np.multiply(pb, decay, out=lr_g)  # 2 reg W, the L2 term's gradient,
-                    lr_g += gb  # plus the data's: g + 2 reg W, the cost's gradient
-                    lr_g *= self.lr
-                else:
-                    np.multiply(gb, self.lr, out=lr_g)
-                if self.momentum:
-                    vb *= self.momentum
-                    vb -= lr_g
-                    pb += vb
-                else:
-                    pb -= lr_g
-
-    def _scratch(self, dtype, size):
-        """A buffer of at least `size` numbers of `dtype`, kept from step to step."""
-        buffer = self._scratch_buffers.get(dtype)
-        if buffer is None or buffer.size < size:
-            buffer = self._scratch_buffers[dtype] = np.empty(size, dtype)
-        return buffer
-
-
-def _blocks(size, *arrays):
-    """Matching blocks of `size` elements of C-contiguous arrays of one shape: flat views, so
-    writing a block writes the array."""
-    flat = [a.reshape(-1) for a in arrays]  # views, as the arrays are contiguous
-    for start in range(0, flat[0].size, size):
-        yield [a[start : start + size] for a in flat]
+            if self.weight_decay and is_weight(name):
+                g = g + self.weight_decay * p
+            if self.momentum:
+                if name not in self.velocity:
+                    self.velocity[name] = np.zeros_like(p)
+                v = self.velocity[name]
+                v *= self.momentum
+                v -= self.lr * g
+                p += v
+            else:
+                p -= self.lr * g
 
 
 class TrainingDiverged(FloatingPointError):
@@ -99,34 +70,24 @@ def train_step(model, loss_fn, optimizer, X, targets, reg=0.0):
     """One SGD step on a mini-batch: forward -> loss + reg sum W^2 -> backward -> update.
 
     X: (N, D) rows of the batch; targets: (N, K) one-hot, ideally in the model's dtype.
-    Returns the batch's loss (data term + L2 term) as a float. The optimizer's step(model, reg)
-    adds the L2 term's gradient 2 reg W, as SGD.step does.
+    Returns the batch's cost (data loss + L2 term) as a float.
+    The layer that reads X is told that nobody needs dL/dX (X is data; see
+    layers.Module.needs_input_grad), so it skips that product, as autograd skips the gradient of
+    an input that does not require one.
     Forward and backward both run inside this call, so X cannot change in between: the model
     gets it read-only and caches it without a copy.
     """
     scores = model.forward(read_only(X))
     loss = loss_fn.forward(scores, targets)
-    _backward_without_input_grad(model, loss_fn.backward())  # X is data: nobody needs dL/dX
-    loss += l2_penalty(model, reg, add_grad=False)
-    optimizer.step(model, reg)  # steps along g + 2 reg W: the L2 term's gradient goes in here
+    first = model[0] if isinstance(model, Sequential) and len(model) else model
+    before, first.needs_input_grad = getattr(first, "needs_input_grad", True), False  # True: Module's default
+    try:
+        model.backward(loss_fn.backward())
+    finally:
+        first.needs_input_grad = before
+    loss += l2_penalty(model, reg)  # the L2 term, and its gradient 2 reg W added to every dW
+    optimizer.step(model)
     return float(loss)
-
-
-def _backward_without_input_grad(model, dout):
-    """model.backward(dout), except that the layer that reads the data skips its dx (a Linear's
-    dout W^T, as costly as its dW) through its backward_params, as autograd does for inputs that
-    need no gradient. Models whose first layer has no backward_params run backward in full."""
-    if not (isinstance(model, Sequential) and len(model)):
-        return _first_backward(model, dout)
-    for layer in reversed(model.layers[1:]):
-        dout = layer.backward(dout)
-    return _backward_without_input_grad(model.layers[0], dout)
-
-
-def _first_backward(layer, dout):
-    if hasattr(layer, "backward_params"):
-        return layer.backward_params(dout)
-    return layer.backward(dout)
 
 
 def predict(model, X, batch_size=10000):
@@ -157,21 +118,11 @@ def evaluate(model, loss_fn, X, y, n_classes, batch_size=10000):
 def _check_xy(X, y, who):
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim < 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
-        raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), got {X.shape} and {y.shape}")
+        raise ValueError(f"{who}: expected X of shape (N, ...) and integer labels y of shape (N,), "
+                         f"got {X.shape} and {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{who}: labels must be integers (class indices), got dtype {y.dtype}")
     return X, y
-
-
-def _takes_reg(step):
-    """True if step(model, reg) is a valid call."""
-    try:
-        inspect.signature(step).bind(None, 0.0)
-    except TypeError:
-        return False
-    except ValueError:  # no signature to read (a builtin): let the call itself decide
-        return True
-    return True
 
 
 def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
@@ -189,14 +140,8 @@ def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
         )
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
         raise TypeError(f"fit: optimizer must be an optimiser such as SGD(0.1), got {optimizer!r}")
-    if not _takes_reg(optimizer.step):
-        raise TypeError(
-            f"fit: the optimizer's step must take (model, reg), as SGD.step does (reg: the L2 weight, whose "
-            f"gradient 2 reg W the step adds), got {type(optimizer).__name__}.step{inspect.signature(optimizer.step)}"
-        )
     check_rng(rng, "fit: rng")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"fit: X must hold real numbers, got dtype {X.dtype}")
+    check_real(X, "fit's X")
     if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
         bad = ~np.isfinite(X.reshape(len(X), -1))
         raise ValueError(
@@ -204,6 +149,16 @@ def _check_fit_arguments(X, epochs, batch_size, optimizer, rng, reg, lr_decay):
             f"feature columns); expected finite inputs. A Standardizer with eps=0 divides constant "
             f"pixels by 0: use eps > 0, or find where the NaN came from"
         )
+
+
+def _scheduled_lr(lr_schedule, step):
+    """lr_schedule(step) as a float, refused unless finite and >= 0: a negative rate is gradient
+    ascent, a NaN one ruins the weights at the first step."""
+    lr = lr_schedule(step)
+    if not (np.ndim(lr) == 0 and np.asarray(lr).dtype.kind in "iuf" and np.isfinite(lr) and lr >= 0):
+        raise ValueError(f"fit: lr_schedule({step}) returned {lr!r}; expected a finite learning rate >= 0 "
+                         f"(check the schedule's formula and arguments)")
+    return float(lr)
 
 
 def _check_finite_model(model, what):
@@ -230,10 +185,10 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
     Compare like with like: train_loss with val_loss (no L2 term in either), or the two costs.
 
     No silent failures: the arguments are checked once before training (X finite, epochs,
-    batch_size, reg >= 0, lr_decay > 0); training stops with `TrainingDiverged` at the first
-    NaN or infinite loss, naming the epoch, the batch and the learning rate; a RuntimeWarning
-    says when an epoch's mean loss grows far above the first batch's (over 3x and 1 more): the
-    lr is likely too large.
+    batch_size, reg >= 0, lr_decay > 0), and every rate lr_schedule returns (finite, >= 0);
+    training stops with `TrainingDiverged` at the first NaN or infinite loss, naming the epoch,
+    the batch and the learning rate; a RuntimeWarning says when an epoch's mean loss grows far
+    above the first batch's (over 3x and 1 more): the lr is likely too large.
     The optimizer starts from its initial state (`optimizer.reset()`: first lr, no momentum), so
     passing the same SGD to two fits trains the same way twice; resume=True carries its lr and
     velocity on instead (one run cut into chunks).
@@ -260,7 +215,7 @@ def fit(model, loss_fn, X, y, *, epochs, batch_size, optimizer, rng, reg=0.0, X_
         start, losses, sizes = time.perf_counter(), [], []
         for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, rng)):
             if lr_schedule is not None:
-                optimizer.lr = float(lr_schedule(step))
+                optimizer.lr = _scheduled_lr(lr_schedule, step)
             step += 1
             loss = train_step(model, loss_fn, optimizer, Xb, eye[yb], reg)
             if not np.isfinite(loss):
@@ -315,7 +270,8 @@ def confusion_matrix(y_true, y_pred, n_classes):
     """C[i, j] = number of samples of true class i predicted as class j. Shape (K, K)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and y_pred must be label vectors of one shape (N,), got {y_true.shape} and {y_pred.shape}")
+        raise ValueError(f"y_true and y_pred must be label vectors of one shape (N,), "
+                         f"got {y_true.shape} and {y_pred.shape}")
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"{name} must hold integer class indices, got dtype {labels.dtype}")

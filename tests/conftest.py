@@ -1,6 +1,26 @@
-"""Shared test fixtures."""
+"""Shared test fixtures, and the split of the tests into two targets.
+
+`make unit` runs the unit tests of the package (helpers, tools, benchmarks): seconds. The files
+named in INTEGRATION build a student release, run the exercise checker or papermill, or read the
+notebooks' stored outputs; they carry the marker `integration` (given here, by file name) and run
+with `make integration`. `make test` runs both, and nbval over every notebook.
+"""
+import matplotlib
 import numpy as np
 import pytest
+
+INTEGRATION = {
+    "test_corpus.py": "plants every solution of the corpus in a student release and runs the checker",
+    "test_student_release.py": "builds the student release and runs its checker",
+    "test_parameters.py": "executes notebooks' parameters cells with papermill",
+    "test_readme.py": "reads the figures in the notebooks' stored outputs",
+    "test_nb01_lesson.py": "reads and reruns parts of notebook 01",
+    "test_claims.py": "reads the prose and the stored outputs of every notebook and the README",
+    "test_lesson_budget.py": "reads every notebook",
+    "test_grade.py": "grades planted submissions, each in its own student release",
+    "test_colab.py": "simulates the notebooks' Colab set-up cell through two sessions",
+    "test_site.py": "builds the course website and loads every page in headless Chromium",
+}
 
 
 @pytest.fixture
@@ -9,9 +29,17 @@ def rng():
 
 
 def pytest_configure(config):
+    matplotlib.use("Agg")  # figures are drawn off-screen, before any test module imports pyplot
     # `make check` (tools/check_exercises.py) reports tests per exercise; a test may name its
     # exercise explicitly when its own name does not: @pytest.mark.exercise("Linear.backward").
     config.addinivalue_line("markers", "exercise(*names): the exercises this test checks")
+    config.addinivalue_line("markers", "integration: release, checker, papermill and notebook tests (make integration)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in INTEGRATION:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

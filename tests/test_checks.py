@@ -1,23 +1,23 @@
-"""The shared checks (helpers.checks), and the package's structure: one job per module, no
-private name imported across modules, imports that flow one way, each check written once."""
-import ast
+"""helpers.checks: the argument checks the public entry points share."""
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import helpers
-from helpers.checks import (DEFAULT_SEED, check_dout, check_features, check_rng, is_int, is_real, pair,
-                            read_only, rng_or_default)
-from helpers.layers import Linear, ReLU, Sequential
-from helpers.losses import SoftmaxCrossEntropy
-from helpers.networks import build_network, two_layer_net
-from helpers.train import SGD, train_step
-
-HELPERS = Path(helpers.__file__).resolve().parent
-MODULES = sorted(p for p in HELPERS.glob("*.py") if p.name != "__init__.py")
-
+from helpers.checks import (
+    DEFAULT_SEED,
+    check_dout,
+    check_features,
+    check_forward_ran,
+    check_real,
+    check_rng,
+    is_int,
+    is_real,
+    pair,
+    read_only,
+    rng_or_default,
+)
+from helpers.layers import Linear
 
 # --- the checks ----------------------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ def test_pair(value, want):
 
 
 @pytest.mark.parametrize("value, message", [((1, 2, 3), "an int or a pair"), (2.0, "an int or a pair"),
-                                            ((True, 1), "an int or a pair"), (0, ">= 1"), ((3, -1), ">= 1")])  # fmt: skip
+                                            ((True, 1), "an int or a pair"), (0, ">= 1"), ((3, -1), ">= 1")])
 def test_pair_refuses_what_is_not_a_pair_of_ints(value, message):
     with pytest.raises(ValueError, match=f"stride must be .*{re.escape(message)}.*got"):
         pair(value, "stride", 1)
@@ -77,7 +77,8 @@ def test_pair_refuses_what_is_not_a_pair_of_ints(value, message):
 
 def test_check_dout_names_the_layer_and_both_shapes():
     assert check_dout([[1.0, 2.0]], (1, 2), "ReLU").shape == (1, 2)
-    with pytest.raises(ValueError, match=r"ReLU.backward expects dout of the shape forward returned \(1, 2\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"ReLU.backward expects dout of the shape forward returned \(1, 2\), "
+                                         r"got \(2,\)"):
         check_dout(np.ones(2), (1, 2), "ReLU")
 
 
@@ -90,104 +91,26 @@ def test_check_features_copies_a_writable_x_and_keeps_a_read_only_one():
     assert check_features(np.ones((2, 3), dtype=np.uint8), 3, "Linear", np.float32).dtype == np.float32
     with pytest.raises(ValueError, match=r"Linear expects x of shape \(N, 3\), got \(2, 4\)"):
         check_features(np.ones((2, 4)), 3, "Linear")
-    with pytest.raises(TypeError, match="numeric x, got dtype <U1"):
+    with pytest.raises(TypeError, match="real numbers.*got dtype <U1"):
         check_features(np.full((2, 3), "a"), 3, "Linear")
 
 
-# --- the training step caches without copies, and still keeps the caller's arrays apart ---------
+def test_check_real_takes_bools_integers_floats_and_refuses_the_rest():
+    for a in (np.ones(2, bool), np.arange(3, dtype=np.uint8), [1.5, 2.0]):
+        assert isinstance(check_real(a, "f"), np.ndarray)
+    for a in (np.ones(2, complex), np.array(["a"]), np.array([None])):
+        with pytest.raises(TypeError, match=r"^f: expected real numbers .*got dtype"):
+            check_real(a, "f")
 
 
-def test_train_step_leaves_the_batch_writable_and_gives_the_gradient_of_backward(rng):
-    net = two_layer_net(4, 5, 3, rng)
-    X, T = rng.standard_normal((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
-    reference = two_layer_net(4, 5, 3, np.random.default_rng(0))
-    for (_, p, _), (_, q, _) in zip(net.named_parameters(), reference.named_parameters()):
-        q[...] = p
-    loss_fn = SoftmaxCrossEntropy()
-    train_step(net, loss_fn, SGD(0.1), X, T, reg=0.01)
-    assert X.flags.writeable
-    # the same step by hand: plain backward (with dx), the L2 gradient, one SGD update
-    loss_fn.forward(reference.forward(X), T)
-    reference.backward(loss_fn.backward())
-    for (_, p, g), (_, q, _) in zip(reference.named_parameters(), net.named_parameters()):
-        if p.ndim == 2:
-            g = g + 2 * 0.01 * p
-        np.testing.assert_allclose(q, p - 0.1 * g, rtol=1e-12, atol=1e-15)
+def test_check_forward_ran_names_who_and_what_to_do():
+    check_forward_ran(True, "Linear")
+    with pytest.raises(RuntimeError, match=r"Linear.backward called before forward: expected a forward first"):
+        check_forward_ran(False, "Linear")
 
 
-def test_sequential_caches_the_hidden_activations_without_copies(rng):
-    net = Sequential(Linear(3, 4, rng), ReLU(), Linear(4, 2, rng))
-    x = rng.standard_normal((5, 3))
-    net.forward(x)
-    assert not np.shares_memory(net[0].cache, x), "the caller's x is copied"
-    assert not net[2].cache.flags.writeable, "the hidden activation is cached as a read-only view"
-
-
-# --- one builder --------------------------------------------------------------------------------
-
-
-def test_two_layer_net_is_the_depth_two_relu_network_with_he_output():
-    a = two_layer_net(6, 5, 3, np.random.default_rng(2))
-    b = build_network(6, 3, depth=2, hidden=5, activation="relu", rng=np.random.default_rng(2), output_gain=2.0)
-    # the course's TwoLayerNet drawn as before: He-initialised Linear(D, H), then Linear(H, K)
-    r = np.random.default_rng(2)
-    W1, W2 = np.sqrt(2 / 6) * r.standard_normal((6, 5)), np.sqrt(2 / 5) * r.standard_normal((5, 3))
-    assert [type(layer).__name__ for layer in a] == ["Linear", "ReLU", "Linear"]
-    for net in (a, b):
-        np.testing.assert_array_equal(net[0].params["W"], W1)
-        np.testing.assert_array_equal(net[2].params["W"], W2)
-
-
-# --- the package's structure --------------------------------------------------------------------
-
-
-def _imports(path):
-    """(module imported from, names) of every `from .x import ...` / `from helpers.x import ...`."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if node.level == 1 or module.startswith("helpers"):
-                found.append((module.removeprefix("helpers").lstrip("."), [a.name for a in node.names]))
-    return found
-
-
-def private_imports(folder):
-    """'file: from module import _name' for every private name a module takes from another one."""
-    bad = []
-    for path in sorted(Path(folder).glob("*.py")):
-        for module, names in _imports(path):
-            bad += [f"{path.name}: from .{module} import {n}" for n in names if n.startswith("_") and not n.startswith("__")]
-        text = path.read_text()
-        bad += [f"{path.name}: {m}" for m in re.findall(r"\b(?:helpers\.)?[a-z_]+\._[a-z]\w*\(", text)
-                if not m.startswith(("self.", "np.", "os.", "sys.", "super()."))
-                and m.split(".")[-2] in {p.stem for p in MODULES}]  # fmt: skip
-    return bad
-
-
-def test_no_module_imports_a_private_name_of_another(tmp_path):
-    assert private_imports(HELPERS) == []
-    # the check itself can fail: a module that takes another's private helper is caught
-    (tmp_path / "a.py").write_text("def _check(x):\n    return x\n")
-    (tmp_path / "b.py").write_text("from .a import _check\n")
-    assert private_imports(tmp_path) == ["b.py: from .a import _check"]
-
-
-def test_imports_flow_down_the_module_map():
-    """A module imports only the modules named above it in helpers/__init__.py's module map."""
-    stems = {p.stem for p in MODULES}
-    text = helpers.__doc__.split("Modules, one job each")[1].split("Glossary")[0]
-    order = list(dict.fromkeys(w for w in re.findall(r"\b\w+\b", text) if w in stems))
-    assert sorted(order) == sorted(stems), "the module map names every module"
-    upward = [f"{path.stem} imports {module}" for path in MODULES for module, _ in _imports(path)
-              if module and order.index(module) > order.index(path.stem)]
-    assert upward == []
-
-
-def test_each_shared_check_is_written_once():
-    """The whole-number test and the meaning of rng=None live in checks.py only."""
-    for path in MODULES:
-        if path.name != "checks.py":
-            text = path.read_text()
-            assert not re.search(r"isinstance\([^)]*np\.integer", text), f"{path.name}: use checks.is_int"
-            assert not re.search(r"rng is None|if rng else", text), f"{path.name}: use checks.rng_or_default"
+def test_check_dout_says_a_loss_takes_a_scalar():
+    assert check_dout(2.0, (), "L2Loss") == 2.0
+    with pytest.raises(ValueError, match=r"L2Loss.backward expects dout of the shape forward returned "
+                                         r"\(\) \(a scalar\), got \(3,\)"):
+        check_dout(np.ones(3), (), "L2Loss")

@@ -16,7 +16,6 @@ cell, not by `make check`: its corpus runs that cell directly.
 import shutil
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from corpus import CORPUS, NOTEBOOK, alternatives, mistakes
@@ -84,7 +83,7 @@ def test_corpus_has_two_alternatives_and_two_mistakes_per_exercise(base):
 def test_every_alternative_reads_passed_and_nothing_else(base, tmp_path):
     plans = [{n: alternatives(n)[k] for n in CORPUS if len(alternatives(n)) > k}
              for k in range(max(len(alternatives(n)) for n in CORPUS))]  # fmt: skip
-    for chosen, (statuses, report, text) in zip(plans, _runs(plans, base, tmp_path)):
+    for _chosen, (statuses, report, text) in zip(plans, _runs(plans, base, tmp_path)):
         not_passed = {n: s for n, s in statuses.items() if n in CORPUS and s[0] != "passed"}
         assert not not_passed, f"correct alternatives not reported 'passed': {not_passed}"
         assert report["also_failing"] == [] and report["not_collected"] == [], text[-3000:]
@@ -130,7 +129,7 @@ def _run_notebook_exercise(body):
         source = "\n".join(ln for ln in source.split("\n") if not ln.lstrip().startswith("%"))
         try:
             exec(compile(source, str(NB01), "exec"), namespace)
-        except Exception as err:  # noqa: BLE001 - the verdict is the error itself
+        except Exception as err:  # the verdict is the error itself
             return err
     return None
 

@@ -145,6 +145,22 @@ def test_load_bad_input(tmp_path, rng):
         load_course_data("Peaks", tmp_path)
 
 
+def test_load_refuses_labels_that_are_not_one_hot_columns(tmp_path, rng):
+    # a 1 x n row of class indices: argmax over its one row made every label 0, silently
+    X, y = rng.standard_normal((2, 10)), rng.integers(0, 5, 10)
+    for Ct in (y[None, :].astype(float), np.zeros((5, 10))):  # a row of labels; all-zero columns
+        scipy.io.savemat(tmp_path / "PeaksData.mat", {"Yt": X, "Ct": Ct, "Yv": X, "Cv": Ct})
+        with pytest.raises(ValueError, match=r"PeaksData.mat: Ct should hold one-hot columns \(K, n\)"):
+            load_course_data("Peaks", tmp_path)
+
+
+def test_load_names_a_truncated_file(tmp_path):
+    (tmp_path / "PeaksData.mat").write_bytes((REPO_DATA / "PeaksData.mat").read_bytes()[:3000])
+    with pytest.raises(ValueError, match=r"PeaksData.mat is not a readable .mat file .*delete it") as err:
+        load_course_data("Peaks", tmp_path)
+    assert str(tmp_path) in str(err.value)
+
+
 @pytest.mark.parametrize("name", COURSE_SETS)
 def test_loader_reads_the_original_course_files(name):
     X_tr, y_tr, X_val, y_val = load_course_data(name, root=originals())

@@ -1,25 +1,21 @@
-"""Loaders on tiny fake datasets written from the published formats, smoke tests on the real
-data in data/, and the small tools: one_hot, train_val_split, Standardizer, minibatches."""
+"""helpers.data: the loaders on tiny fake datasets written from the published formats, damaged and
+planted files refused by name, and smoke tests on the real data in data/."""
 import gzip
+import os
 import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fake_datasets import idx_gz_bytes, write_fake_cifar, write_fake_mnist
+from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fake_mnist
 
 import helpers.download as download
 from helpers.data import (
     MNIST_FILES,
-    Standardizer,
     load_cifar10,
     load_cifar10_subset,
-    flatten,
     load_mnist,
     load_mnist_split,
-    minibatches,
-    one_hot,
-    train_val_split,
 )
 from helpers.download import DataError, missing_files
 
@@ -171,100 +167,15 @@ def test_real_cifar10():
 
 
 # ---------------------------------------------------------------- one_hot
-def test_one_hot():
-    out = one_hot(np.array([2, 0, 1, 2]), 4)
-    expected = np.array([[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], dtype=float)
-    np.testing.assert_array_equal(out, expected)
-    assert out.dtype == np.float64
-    assert one_hot(np.array([1, 3], dtype=np.uint8)).shape == (2, 4)  # K inferred from the labels
-    assert one_hot(np.array([], dtype=int), 3).shape == (0, 3)
-
-
-@pytest.mark.parametrize("labels, k, message", [
-    (np.array([0.0, 1.0]), 2, "integer labels of shape"),
-    (np.array([[0, 1]]), 2, r"shape \(N,\), got int64 \(1, 2\)"),
-    (np.array([0, 3]), 3, r"0\.\.2, got 0\.\.3"),
-    (np.array([-1, 1]), 3, r"got -1\.\.1"),
-    (np.array([], dtype=int), None, "needs n_classes"),
-])  # fmt: skip
-def test_one_hot_bad_input(labels, k, message):
-    with pytest.raises(ValueError, match=message):
-        one_hot(labels, k)
 
 
 # ---------------------------------------------------------------- train_val_split
-def test_train_val_split_partitions_the_rows(rng):
-    X, y = np.arange(40).reshape(20, 2), np.arange(20)
-    X_tr, y_tr, X_val, y_val = train_val_split(X, y, 0.25, rng)
-    assert len(X_val) == 5 and len(X_tr) == 15
-    np.testing.assert_array_equal(X_tr[:, 0] // 2, y_tr)  # rows stay paired with their labels
-    np.testing.assert_array_equal(X_val[:, 0] // 2, y_val)
-    assert sorted(np.concatenate([y_tr, y_val]).tolist()) == list(range(20))  # a partition
-    assert y_val.tolist() != list(range(15, 20))  # shuffled, not the tail
-    again = train_val_split(X, y, 0.25, np.random.default_rng(1234))
-    np.testing.assert_array_equal(again[3], y_val)  # same seed, same split (conftest's rng seed)
-
-
-@pytest.mark.parametrize("X, y, fraction, rng, error, message", [
-    (np.zeros((5, 2)), np.zeros(4), 0.2, np.random.default_rng(0), ValueError, "same number of rows, got 5 and 4"),
-    (np.zeros((5, 2)), np.zeros(5), 1.0, np.random.default_rng(0), ValueError, "strictly between 0 and 1"),
-    (np.zeros((5, 2)), np.zeros(5), 0.05, np.random.default_rng(0), ValueError, "empty training or validation"),
-    (np.zeros((5, 2)), np.zeros(5), 0.2, 0, TypeError, "numpy.random.Generator"),
-])  # fmt: skip
-def test_train_val_split_bad_input(X, y, fraction, rng, error, message):
-    with pytest.raises(error, match=message):
-        train_val_split(X, y, fraction, rng)
 
 
 # ---------------------------------------------------------------- Standardizer
-def test_standardizer_uses_training_statistics_only(rng):
-    X_train = rng.normal(loc=[3.0, -2.0, 100.0], scale=[0.5, 4.0, 10.0], size=(500, 3))
-    st = Standardizer().fit(X_train)
-    Z = st.transform(X_train)
-    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
-    np.testing.assert_allclose(Z.std(axis=0), 1, atol=1e-6)
-    X_test = np.array([[3.0, -2.0, 100.0]])  # transformed with the training mean and std
-    np.testing.assert_allclose(st.transform(X_test), (X_test - X_train.mean(0)) / X_train.std(0), atol=1e-6)
-    assert st.transform(X_test, dtype=np.float32).dtype == np.float32
-    const = Standardizer().fit_transform(np.ones((4, 2)))  # a constant feature maps to 0, not nan
-    assert np.isfinite(const).all() and not const.any()
-
-
-def test_standardizer_bad_input():
-    with pytest.raises(RuntimeError, match="before fit"):
-        Standardizer().transform(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"fitted on features \(3,\), got rows of \(4,\)"):
-        Standardizer().fit(np.zeros((2, 3))).transform(np.zeros((2, 4)))
-    with pytest.raises(ValueError, match="N >= 1"):
-        Standardizer().fit(np.zeros((0, 3)))
 
 
 # ---------------------------------------------------------------- minibatches
-def test_minibatches_cover_the_data_once_in_a_new_order_each_pass(rng):
-    X, y = np.arange(22).reshape(11, 2), np.arange(11)
-    passes = []
-    for _ in range(3):
-        batches = list(minibatches(X, y, 4, rng))
-        assert [len(b[1]) for b in batches] == [4, 4, 3]
-        for Xb, yb in batches:
-            np.testing.assert_array_equal(Xb[:, 0] // 2, yb)
-        order = np.concatenate([yb for _, yb in batches])
-        assert sorted(order.tolist()) == list(range(11))
-        passes.append(order.tolist())
-    assert passes[0] != passes[1] and passes[1] != passes[2]
-    in_order = np.concatenate([yb for _, yb in minibatches(X, y, 4, None, shuffle=False)])
-    assert in_order.tolist() == list(range(11))
-
-
-@pytest.mark.parametrize("y, batch_size, rng, error, message", [
-    (np.arange(4), 2, np.random.default_rng(0), ValueError, "same number of rows, got 5 and 4"),
-    (np.arange(5), 0, np.random.default_rng(0), ValueError, "positive integer, got 0"),
-    (np.arange(5), 2.5, np.random.default_rng(0), ValueError, "positive integer, got 2.5"),
-    (np.arange(5), 2, 42, TypeError, "numpy.random.Generator"),
-])  # fmt: skip
-def test_minibatches_bad_input(y, batch_size, rng, error, message):
-    with pytest.raises(error, match=message):
-        list(minibatches(np.zeros((5, 2)), y, batch_size, rng))
 
 
 def test_load_mnist_split_sizes_and_dtypes(tmp_path, rng):
@@ -276,8 +187,37 @@ def test_load_mnist_split_sizes_and_dtypes(tmp_path, rng):
     assert sorted(np.concatenate([y_tr, y_val]).tolist()) == sorted(written["train"][1].tolist())
 
 
-def test_flatten_scales_to_unit_interval():
-    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
-    np.testing.assert_allclose(flatten(images), [[0.0, 1.0, 0.2, 0.4]])
-    with pytest.raises(ValueError, match="batch of images"):
-        flatten(np.zeros(3))
+def test_mnist_test_files_replaced_by_train_files_are_refused(tmp_path, rng, fake_official_sizes):
+    write_fake_mnist(tmp_path / "mnist", rng)  # 7 train, 3 test images: the fakes' "official" sizes
+    for train_file, test_file in zip(MNIST_FILES["train"], MNIST_FILES["test"]):
+        (tmp_path / "mnist" / test_file).write_bytes((tmp_path / "mnist" / train_file).read_bytes())
+    with pytest.raises(DataError, match=r"holds 7 images, but the official MNIST test split has 3"):
+        load_mnist("test", root=tmp_path)
+
+
+def test_cifar_batch_with_fewer_labels_than_images_is_refused(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng, n=9)
+    batch = cifar_batch(rng, 9)
+    batch[b"labels"] = batch[b"labels"][:8]  # 900 images with 800 labels, in small
+    (folder / "data_batch_1").write_bytes(pickle.dumps(batch, protocol=2))
+    with pytest.raises(DataError, match="9 images but labels of shape"):
+        load_cifar10(1, root=tmp_path)
+
+
+class Planted:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.mkdir, (self.marker,)  # any callable: this one leaves a trace
+
+
+def test_cifar_pickle_cannot_run_planted_code(tmp_path, rng):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_fake_cifar(folder, rng)
+    marker = tmp_path / "code-ran"
+    (folder / "data_batch_1").write_bytes(pickle.dumps({b"data": Planted(str(marker)), b"labels": []}, protocol=2))
+    with pytest.raises(DataError, match="refusing to load"):
+        load_cifar10(1, root=tmp_path)
+    assert not marker.exists()

@@ -3,12 +3,18 @@ failures that leave nothing behind, 404s, a server that is down, mirror fallback
 skipping data in place, the CIFAR-10 tarball extracted, and the errors a student sees offline."""
 import hashlib
 import http.server
+import os
 import socket
+import stat
+import subprocess
+import sys
+import tempfile
 import threading
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
+import filelock
 import numpy as np
 import pytest
 from fake_datasets import md5, write_fake_cifar, write_fake_cifar_tarball, write_fake_mnist
@@ -268,3 +274,115 @@ def test_registry_lists_the_official_files():
     assert all(len(r.urls) >= 2 for r in mnist_remotes)  # mirrors to fall back on
     (tar,) = DATASETS["cifar10"][1]
     assert tar.name == "cifar-10-python.tar.gz" and tar.md5 == "c58f30108f718f92721af3b95e74349a"
+
+
+@pytest.fixture
+def served_tarball(server, tmp_path, rng, monkeypatch):
+    """The local server holds a fake CIFAR-10 tarball; the registry points at it."""
+    tarball = server.root / "cifar-10-python.tar.gz"
+    batches = write_fake_cifar_tarball(tarball, tmp_path / "staging", rng, n=4)
+    required, _ = DATASETS["cifar10"]
+    remote = Remote(tarball.name, md5(tarball), (server.url + tarball.name,))
+    monkeypatch.setitem(DATASETS, "cifar10", (required, (remote,)))
+    return batches
+
+
+def test_a_missing_cifar_file_does_not_delete_the_users_files(served_tarball, tmp_path):
+    root = tmp_path / "data"
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    (folder / "my_notes.txt").write_text("my own work")
+    (folder / "data_batch_1").write_bytes(b"the user's own copy")  # in place: never overwritten
+    ensure("cifar10", root, progressbar=False)
+    assert (folder / "my_notes.txt").read_text() == "my own work"
+    assert (folder / "data_batch_1").read_bytes() == b"the user's own copy"
+    assert missing_files("cifar10", root) == []
+    assert load_cifar10(2, root=root)[0].shape == (4, 3, 32, 32)
+
+
+def test_downloaded_files_get_normal_permissions(server, tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = fetch(good_remote(server.url), tmp_path / "dl", progressbar=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # pooch's temporary file was 0600
+
+
+KILLED_DOWNLOAD = """
+import os, sys
+from pathlib import Path
+import helpers.download as download
+
+def killed(url, known_hash, fname, path, downloader):
+    (Path(path) / "tmpk1ll3d").write_bytes(b"half a file")  # what pooch has written so far
+    os._exit(9)  # killed: no finally block runs
+
+download.pooch.retrieve = killed
+download.fetch(download.Remote("good.bin", "0" * 32, ("http://127.0.0.1:9/good.bin",)), sys.argv[1], progressbar=False)
+"""
+
+
+def test_a_killed_download_leaves_no_temporary_file_behind(server, tmp_path):
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    assert subprocess.run([sys.executable, "-c", KILLED_DOWNLOAD, str(folder)]).returncode == 9
+    fetch(good_remote(server.url), folder, progressbar=False)  # the next run cleans up
+    assert listing(folder) == ["good.bin"]
+
+
+def test_concurrent_fetches_are_serialised_by_a_file_lock(server, tmp_path, monkeypatch, rng, fake_official_sizes):
+    served = write_fake_mnist(server.root / "mnist-mirror", rng)
+    remotes = [Remote(f, md5(server.root / "mnist-mirror" / f), (server.url + "mnist-mirror/" + f,))
+               for f in MNIST_FILES["train"] + MNIST_FILES["test"]]
+    required, _ = DATASETS["mnist"]
+    monkeypatch.setitem(DATASETS, "mnist", (required, tuple(remotes)))
+    real_retrieve, held = download.pooch.retrieve, []
+
+    def retrieve(*args, **kwargs):
+        other = filelock.FileLock(str(download.lock_path(tmp_path, "mnist")))  # as another process would
+        try:
+            other.acquire(timeout=0)
+            other.release()
+            held.append(False)
+        except filelock.Timeout:
+            held.append(True)
+        return real_retrieve(*args, **kwargs)
+
+    monkeypatch.setattr(download.pooch, "retrieve", retrieve)
+    ensure("mnist", tmp_path, progressbar=False)
+    assert held == [True] * 4
+    np.testing.assert_array_equal(load_mnist("test", root=tmp_path)[0], served["test"][0])
+
+
+def test_a_read_only_data_folder_is_not_called_a_network_problem(server, tmp_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    # what a read-only folder does to every temporary file (also as root, who ignores chmod)
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", denied)
+    with pytest.raises(DataError) as err:
+        fetch(good_remote(server.url), tmp_path / "ro", progressbar=False)
+    assert "cannot write" in str(err.value) and "internet" not in str(err.value)
+
+
+def test_two_fetches_of_cifar_at_once_both_succeed(served_tarball, tmp_path):
+    import threading
+
+    root, errors = tmp_path / "data", []
+
+    def run():
+        try:
+            ensure("cifar10", root, progressbar=False)
+        except Exception as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert listing(root) == ["cifar-10-batches-py"]
+    assert load_cifar10("test", root=root)[0].shape == (4, 3, 32, 32)

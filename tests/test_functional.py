@@ -171,7 +171,7 @@ def test_scores_must_be_2d(fn):
 
 
 def test_scores_must_be_numeric():
-    with pytest.raises(TypeError, match="numeric, got dtype <U1"):
+    with pytest.raises(TypeError, match="real numbers.*got dtype <U1"):
         F.softmax(np.array([["a", "b"]]))
 
 
@@ -261,3 +261,19 @@ def test_taylor_test_separates_right_and_wrong_gradients(rng):
     assert taylor_slope(eps, first) == pytest.approx(2, abs=0.1)
     eps, zero, first = gradient_test(f, lambda w: grad(w, wrong=True), W0.copy(), rng=rng)
     assert taylor_slope(eps, first) == pytest.approx(1, abs=0.1)
+
+
+def test_softmax_of_int8_scores():
+    np.testing.assert_allclose(F.softmax(np.array([[127, -128]], dtype=np.int8)), [[1.0, 0.0]], atol=1e-100)
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax, lambda s: F.softmax_cross_entropy(s, np.eye(3)[[0, 2]])[1]])
+def test_uint8_scores_give_the_float_answer(fn):
+    scores = np.array([[0, 200, 255], [3, 1, 250]], dtype=np.uint8)
+    np.testing.assert_allclose(fn(scores), fn(scores.astype(np.float64)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("probs", [[[2.0, -1.0, 0.5]], [[0.2, np.nan, 0.8]], [[3.0, 1.0, 0.5]]])
+def test_cross_entropy_refuses_scores_in_place_of_probabilities(probs):
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*softmax"):
+        F.cross_entropy(np.array(probs), np.array([[0.0, 0.0, 1.0]]))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from helpers.data import one_hot
-from helpers.gradcheck import (jacobian_test, layer_param_jacobian_test, numerical_gradient, rel_error,
-                               taylor_verdict)
+from helpers.gradcheck import jacobian_test, layer_param_jacobian_test, numerical_gradient, rel_error, taylor_verdict
 from helpers.layers import Linear, ReLU, Sequential, Sigmoid, Tanh
 from helpers.losses import CourseSoftmaxCrossEntropy, SoftmaxCrossEntropy
+from helpers.networks import two_layer_net
 
 PASS = ("O(eps^2)", "exact")
 
@@ -339,7 +339,7 @@ def test_linear_rejects_bad_x():
         layer.forward(np.ones((2, 5)))
     with pytest.raises(ValueError, match=r"expects x of shape \(N, 4\), got \(4,\)"):
         layer.forward(np.ones(4))  # a single sample must be a row (1, 4)
-    with pytest.raises(TypeError, match="numeric x, got dtype <U1"):
+    with pytest.raises(TypeError, match="real numbers.*got dtype <U1"):
         layer.forward(np.array([["a", "b", "c", "d"]]))
     with pytest.raises(ValueError, match="positive sizes"):
         Linear(0, 3)
@@ -369,7 +369,7 @@ def test_softmax_cross_entropy_rejects_bad_targets_and_dout():
     with pytest.raises(ValueError, match=r"got \(3,\) and \(3,\)"):
         loss_fn.forward(np.zeros(3), np.array([0, 1, 0]))
     loss_fn.forward(np.zeros((2, 3)), one_hot(np.array([0, 2]), 3))
-    with pytest.raises(ValueError, match=r"scalar dout .* got shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"dout of the shape forward returned \(\) \(a scalar\), got \(2, 3\)"):
         loss_fn.backward(np.ones((2, 3)))
 
 
@@ -377,3 +377,55 @@ def test_sequential_names_the_layer_that_refused_its_input():
     net = Sequential(Linear(4, 5), ReLU(), Linear(6, 2))
     with pytest.raises(ValueError, match=r"Sequential layer 2 \(Linear\(6, 2\)\): .*got \(3, 5\)"):
         net.forward(np.ones((3, 4)))
+
+
+def test_linear_skips_dx_when_its_input_needs_no_gradient(rng):
+    # x is data (the first layer in training): backward returns None instead of dout W^T and
+    # sets the same dW and db as the full backward
+    # (skipping is a saving, not a duty: a student's backward that returns dx anyway passes)
+    layer = Linear(5, 3, rng)
+    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer.forward(x)
+    dx = layer.backward(dout)
+    full = {k: g.copy() for k, g in layer.grads.items()}
+    layer.needs_input_grad = False
+    layer.forward(x)
+    skipped = layer.backward(dout)
+    assert skipped is None or np.array_equal(skipped, dx)
+    ### BEGIN INSTRUCTOR ONLY
+    assert skipped is None
+    ### END INSTRUCTOR ONLY
+    for k in full:
+        np.testing.assert_array_equal(layer.grads[k], full[k])
+    assert Linear(2, 2).needs_input_grad  # by default every layer returns dx
+
+
+def test_sequential_caches_the_hidden_activations_without_copies(rng):
+    net = Sequential(Linear(3, 4, rng), ReLU(), Linear(4, 2, rng))
+    x = rng.standard_normal((5, 3))
+    net.forward(x)
+    assert not np.shares_memory(net[0].cache, x), "the caller's x is copied"
+    assert not net[2].cache.flags.writeable, "the hidden activation is cached as a read-only view"
+
+
+def test_relu_propagates_nan():
+    y = ReLU().forward(np.array([[-1.0, np.nan, 2.0]]))
+    assert np.isnan(y[0, 1]) and y[0, 0] == 0 and y[0, 2] == 2
+
+
+def test_a_nan_input_reaches_the_loss_of_a_relu_network(rng):
+    net = two_layer_net(3, 8, 2, rng)
+    X = rng.standard_normal((4, 3))
+    X[1, 2] = np.nan
+    assert np.isnan(SoftmaxCrossEntropy().forward(net.forward(X), np.eye(2)[[0, 1, 0, 1]]))
+
+
+def test_linear_backward_does_not_see_changes_to_x_after_forward(rng):
+    layer = Linear(3, 2, rng)
+    x = rng.standard_normal((4, 3))
+    dout = rng.standard_normal((4, 2))
+    layer.forward(x)
+    expected = x.T @ dout
+    x[...] = 0  # the caller reuses its buffer
+    layer.backward(dout)
+    np.testing.assert_allclose(layer.grads["W"], expected, rtol=1e-14)

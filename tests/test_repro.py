@@ -69,3 +69,10 @@ def test_choose_within_noise_refuses_bad_input():
         choose_within_noise([0.9, np.nan], 100, [0, 1])
     with pytest.raises(ValueError, match="one non-empty shape"):
         choose_within_noise([0.9, 0.8], 100, [0, 1, 2])
+
+
+def test_choose_within_noise_refuses_scores_in_percent():
+    # 87 and 86 (percent) gave sqrt of a negative number: a NumPy warning and a choice by `prefer` alone
+    with pytest.raises(ValueError, match=r"fractions in \[0, 1\], got scores in \[86, 87\]; percentages\? divide"):
+        choose_within_noise([87.0, 86.0], 1000, prefer=[0, 1])
+    assert choose_within_noise([0.87, 0.86], 10000, prefer=[0, 1]) == 0  # as fractions: 0.86 is 3 SE below

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.patches import Circle
 
 from helpers.gradcheck import numerical_gradient, rel_error
-from helpers.scalar import Add, Cos, Div, Func, Graph, Log, LogSigmoid, Mul, Sigmoid, Sin, Square, Tanh
+from helpers.scalar import Add, Cos, Div, Func, Graph, Log, LogSigmoid, Mul, Node, Sigmoid, Sin, Square, Tanh
 from helpers.scalar_plot import draw_graph
 
 
@@ -347,3 +347,55 @@ def test_draw_graph_draws_every_node_and_the_values():
     assert f"{f:.4g}" in texts
     assert f"∂f/∂y = {func.grads['y']:.4g}" in texts
     matplotlib.pyplot.close(fig)
+
+
+class _Half(Node):
+    """y = a / 2, with a backward and a forward that can be broken on purpose."""
+
+    symbol = "½"
+
+    def __init__(self, backward_returns="tuple", forward_returns=True):
+        super().__init__()
+        self.backward_returns, self.forward_returns = backward_returns, forward_returns
+
+    def forward(self, a):
+        self._forward_starts()
+        if self.forward_returns:
+            return a / 2
+
+    def backward(self, dout):
+        self._check_forward()
+        return (dout / 2,) if self.backward_returns == "tuple" else dout / 2
+
+
+def test_graph_names_a_backward_that_returns_too_few_gradients():
+    # a two-input node whose backward returns one gradient gave d/db = 0, silently
+    class Plus(Node):
+        symbol, arity = "plus", 2
+
+        def forward(self, a, b):
+            self._forward_starts()
+            return a + b
+
+        def backward(self, dout):
+            self._check_forward()
+            return (dout,)  # forgets db
+
+    g = Graph(("a", "b"), [("y", Plus(), ("a", "b"))])
+    g.forward(2.0, 3.0)
+    with pytest.raises(TypeError, match=r"step y = plus\(a, b\) returned \(.*1\.0\)?,\); "
+                                        r"expected a tuple of 2 gradient\(s\)"):
+        g.backward()
+
+
+def test_graph_names_a_backward_that_returns_a_bare_number():
+    g = Graph(("a",), [("h", _Half(backward_returns="float"), ("a",))])
+    g.forward(1.0)
+    with pytest.raises(TypeError, match=r"step h = ½\(a\) returned .*0\.5\)?; expected a tuple of 1 gradient\(s\).*da"):
+        g.backward()
+
+
+def test_graph_names_a_forward_without_return():
+    g = Graph(("a",), [("h", _Half(forward_returns=False), ("a",))])
+    with pytest.raises(TypeError, match=r"step h = ½\(a\) returned None.*_Half.forward end with `return`"):
+        g.forward(1.0)

@@ -10,11 +10,11 @@ from helpers.train import SGD, fit
 
 def dd2424_eta(t, eta_min, eta_max, n_s):
     """The course's formula, written out as its two cases (an independent reference)."""
-    for l in range(t // (2 * n_s) + 1):
-        if 2 * l * n_s <= t <= (2 * l + 1) * n_s:
-            return eta_min + (t - 2 * l * n_s) / n_s * (eta_max - eta_min)
-        if (2 * l + 1) * n_s <= t <= 2 * (l + 1) * n_s:
-            return eta_max - (t - (2 * l + 1) * n_s) / n_s * (eta_max - eta_min)
+    for cycle in range(t // (2 * n_s) + 1):  # the course's l
+        if 2 * cycle * n_s <= t <= (2 * cycle + 1) * n_s:
+            return eta_min + (t - 2 * cycle * n_s) / n_s * (eta_max - eta_min)
+        if (2 * cycle + 1) * n_s <= t <= 2 * (cycle + 1) * n_s:
+            return eta_max - (t - (2 * cycle + 1) * n_s) / n_s * (eta_max - eta_min)
     raise AssertionError("unreachable")
 
 
@@ -62,9 +62,9 @@ def test_fit_follows_the_cycle_step_by_step(rng):
     seen = []
 
     class Spy(SGD):
-        def step(self, model, reg=0.0):
+        def step(self, model):
             seen.append(self.lr)
-            super().step(model, reg)
+            super().step(model)
 
     schedule = cyclical_lr(1e-3, 1e-1, 3)  # 10 images a batch: 3 steps an epoch, one cycle = 2 epochs
     fit(two_layer_net(4, 5, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=4, batch_size=10,

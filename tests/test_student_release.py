@@ -214,7 +214,7 @@ REQUIRED = {
     "helpers/losses.py": ("SoftmaxCrossEntropy.backward", "L2Loss.forward", "L2Loss.backward"),
     "helpers/scalar.py": tuple(f"{node}.{m}" for node in SCALAR_NODES for m in ("forward", "backward")),
     "helpers/conv.py": ("Conv2dNaive.forward", "Conv2dNaive.backward", "Conv2d.forward", "Conv2d.backward"),
-    "helpers/data.py": ("minibatches",),
+    "helpers/prepare.py": ("minibatches",),
 }  # fmt: skip
 
 

@@ -4,10 +4,9 @@ import pytest
 
 from helpers.gradcheck import numerical_gradient, rel_error
 from helpers.layers import Linear, ReLU, Sequential
-from helpers.losses import SoftmaxCrossEntropy, l2_penalty
+from helpers.losses import CourseSoftmaxCrossEntropy, SoftmaxCrossEntropy, l2_penalty
 from helpers.networks import two_layer_net
-from helpers.train import (SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict,
-                           train_step)
+from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit, per_class_accuracy, predict, train_step
 
 
 def blobs(rng, n_per_class=60, spread=0.3):
@@ -97,7 +96,7 @@ def test_l2_penalty_value_counts_weights_not_biases(rng):
 
 def test_l2_penalty_gradient_by_finite_differences(rng):
     net = two_layer_net(3, 4, 2, rng)
-    for _, p, g in net.named_parameters():
+    for _, _, g in net.named_parameters():
         g[...] = 0.0
     reg = 0.7
     l2_penalty(net, reg)
@@ -166,23 +165,36 @@ def _reference_steps(params, grads, lr, momentum, reg, steps):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_sgd_step_with_reg_is_l2_penalty_then_step_to_the_last_bit(rng, monkeypatch, dtype, momentum):
-    # blocks of 40 bytes: every matrix is updated in several blocks, the last one shorter
-    monkeypatch.setattr(SGD, "BLOCK_BYTES", 40)
+@pytest.mark.parametrize("how", ["l2_penalty", "weight_decay"])
+def test_sgd_step_is_the_plain_update_to_the_last_bit(rng, dtype, momentum, how):
+    # fit's reg (l2_penalty adds 2 reg W to the grads, then step) and SGD's weight_decay = 2 reg
+    # both make exactly the update of the loop written out by hand
     net = two_layer_net(7, 5, 3, rng, dtype)
     start = {k: p.copy() for k, p, _ in net.named_parameters()}
     grads = [{k: rng.standard_normal(p.shape).astype(dtype) for k, p in start.items()} for _ in range(3)]
-    opt = SGD(0.05, momentum)
+    reg = 0.1
+    opt = SGD(0.05, momentum, weight_decay=2 * reg if how == "weight_decay" else 0.0)
     for g in grads:
         for k, _, _ in net.named_parameters():
             net[int(k[0])].grads[k[2:]] = g[k].copy()
-        opt.step(net, reg=0.1)
-        for k, _, dW in net.named_parameters():  # the grads stay the data's: the L2 term is not added
-            np.testing.assert_array_equal(dW, g[k])
-    want = _reference_steps(start, grads, 0.05, momentum, 0.1, 3)
+        if how == "l2_penalty":
+            l2_penalty(net, reg)
+        opt.step(net)
+    want = _reference_steps(start, grads, 0.05, momentum, reg, 3)
     for k, p, _ in net.named_parameters():
         assert p.dtype == dtype
         np.testing.assert_array_equal(p, want[k], err_msg=k)
+
+
+def test_sgd_weight_decay_leaves_the_grads_and_the_biases_alone(rng):
+    layer = Linear(4, 3, rng)
+    layer.grads = {k: rng.standard_normal(p.shape) for k, p in layer.params.items()}
+    before = {k: g.copy() for k, g in layer.grads.items()}
+    b0 = layer.params["b"].copy()
+    SGD(0.1, weight_decay=0.5).step(layer)
+    for k in before:
+        np.testing.assert_array_equal(layer.grads[k], before[k])
+    np.testing.assert_array_equal(layer.params["b"], b0 - 0.1 * before["b"])
 
 
 def test_sgd_updates_non_contiguous_parameters_in_place(rng):
@@ -191,9 +203,9 @@ def test_sgd_updates_non_contiguous_parameters_in_place(rng):
     W = layer.params["W"]
     start = W.copy()
     layer.grads["W"] = np.asfortranarray(rng.standard_normal((4, 3)))
-    opt = SGD(0.1, momentum=0.5)
-    opt.step(layer, reg=0.2)
-    opt.step(layer, reg=0.2)
+    opt = SGD(0.1, momentum=0.5, weight_decay=2 * 0.2)
+    opt.step(layer)
+    opt.step(layer)
     assert layer.params["W"] is W
     grads = [{"W": layer.grads["W"], "b": layer.grads["b"]}] * 2
     want = _reference_steps({"W": start, "b": np.zeros(3)}, grads, 0.1, 0.5, 0.2, 2)["W"]
@@ -212,6 +224,8 @@ def test_sgd_rejects_bad_hyperparameters():
         SGD(0.0)
     with pytest.raises(ValueError, match="momentum"):
         SGD(0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGD(0.1, weight_decay=-1e-4)
 
 
 def test_train_step_returns_loss_with_l2_and_updates(rng):
@@ -228,46 +242,29 @@ def test_train_step_returns_loss_with_l2_and_updates(rng):
         np.testing.assert_allclose(p, before[n] - lr * grads[n], rtol=1e-12, atol=1e-15)
 
 
-def test_linear_backward_params_gives_the_same_param_grads_as_backward(rng):
-    layer = Linear(5, 3, rng)
-    layer.params["b"] += rng.standard_normal(3)
-    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
-    layer.forward(x)
-    layer.backward(dout)
-    full = {k: g.copy() for k, g in layer.grads.items()}
-    layer.grads = {k: np.zeros_like(g) for k, g in layer.grads.items()}
-    layer.forward(x)
-    assert layer.backward_params(dout) is None
-    for k in full:
-        np.testing.assert_allclose(layer.grads[k], full[k], rtol=1e-12, atol=1e-15)
-
-
-def test_linear_backward_params_writes_only_into_its_own_writable_grads(rng):
-    layer = Linear(5, 3, rng)
-    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
-    layer.forward(x)
-    layer.backward_params(dout)  # may write into the grads array of the step before (a speed option)
-    np.testing.assert_allclose(layer.grads["W"], x.T @ dout, rtol=1e-12)
-    frozen = np.zeros((5, 3))
-    frozen.flags.writeable = False  # an array somebody else handed in read-only
-    layer.grads["W"] = frozen
-    layer.forward(x)
-    layer.backward_params(2 * dout)
-    assert not frozen.any() and layer.grads["W"] is not frozen
-    np.testing.assert_allclose(layer.grads["W"], x.T @ (2 * dout), rtol=1e-12)
-
-
-def test_train_step_skips_only_the_data_gradient(rng):
+def test_train_step_tells_only_the_first_layer_that_its_input_needs_no_gradient(rng):
     net = two_layer_net(4, 3, 2, rng)
-    calls = []
+    seen = []
     for i in (0, 2):
-        for method in ("backward", "backward_params"):
-            inner = getattr(net[i], method)
-            setattr(net[i], method, lambda dout, inner=inner, tag=f"{i}.{method}": calls.append(tag) or inner(dout))
+        inner = net[i].backward
+        net[i].backward = lambda dout, inner=inner, i=i: seen.append((i, net[i].needs_input_grad)) or inner(dout)
     X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
     train_step(net, SoftmaxCrossEntropy(), SGD(0.1), X, T)
-    # the hidden layer still passes dx down; the first layer computes its parameters' grads only
-    assert [c for c in calls if c.startswith(("0.", "2."))][:2] == ["2.backward", "0.backward_params"]
+    assert seen == [(2, True), (0, False)]  # the hidden layer still passes dx down
+    assert net[0].needs_input_grad  # and the flag is back: a gradient check afterwards gets dx
+
+
+def test_train_step_skipping_dx_changes_no_update(rng):
+    nets = [two_layer_net(4, 3, 2, np.random.default_rng(5)) for _ in range(2)]
+    X, T = rng.standard_normal((5, 4)), np.eye(2)[[0, 1, 1, 0, 1]]
+    train_step(nets[0], SoftmaxCrossEntropy(), SGD(0.1, 0.9), X, T, reg=0.01)
+    loss_fn, opt = SoftmaxCrossEntropy(), SGD(0.1, 0.9)  # the same step, written out with the full backward
+    loss_fn.forward(nets[1].forward(X), T)
+    nets[1].backward(loss_fn.backward())
+    l2_penalty(nets[1], 0.01)
+    opt.step(nets[1])
+    for (_, p, _), (_, q, _) in zip(nets[0].named_parameters(), nets[1].named_parameters()):
+        np.testing.assert_array_equal(p, q)
 
 
 # --- fit --------------------------------------------------------------------------------------
@@ -432,9 +429,9 @@ def test_fit_lr_schedule_sets_every_step(rng):
     seen = []
 
     class Spy(SGD):
-        def step(self, model, reg=0.0):
+        def step(self, model):
             seen.append(self.lr)
-            super().step(model, reg)
+            super().step(model)
 
     fit(two_layer_net(5, 4, 3, np.random.default_rng(0)), SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10,
         optimizer=Spy(1.0), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.01 * (t + 1), verbose=False)
@@ -444,12 +441,133 @@ def test_fit_lr_schedule_sets_every_step(rng):
             optimizer=SGD(0.1), rng=np.random.default_rng(1), lr_schedule=lambda t: 0.1, lr_decay=0.5, verbose=False)
 
 
-def test_fit_refuses_an_optimizer_whose_step_takes_no_reg(rng):
-    class OldStyle(SGD):
-        def step(self, model):  # the step of a custom optimiser written before reg was an argument
-            super().step(model)
-
+@pytest.mark.parametrize("rate", [-0.1, float("nan"), float("inf")])
+def test_fit_refuses_a_schedule_rate_that_is_negative_or_not_finite(rng, rate):
+    # a negative rate is gradient ascent: the loss grows and nothing said why
     X, y = rng.standard_normal((20, 4)), rng.integers(0, 3, 20)
-    with pytest.raises(TypeError, match=r"step must take \(model, reg\).*OldStyle.step\(model\)"):
-        fit(two_layer_net(4, 5, 3, rng), SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5,
-            optimizer=OldStyle(0.1), rng=np.random.default_rng(0), verbose=False)
+    net = two_layer_net(4, 5, 3, np.random.default_rng(0))
+    before = [p.copy() for _, p, _ in net.named_parameters()]
+    with pytest.raises(ValueError, match=r"lr_schedule\(2\) returned .*finite learning rate >= 0"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=5, optimizer=SGD(0.1),
+            rng=np.random.default_rng(0), lr_schedule=lambda t: 0.1 if t < 2 else rate, verbose=False)
+    assert any(not np.array_equal(p, q) for (_, p, _), q in zip(net.named_parameters(), before))  # two steps ran
+
+
+def test_train_step_leaves_the_batch_writable_and_gives_the_gradient_of_backward(rng):
+    net = two_layer_net(4, 5, 3, rng)
+    X, T = rng.standard_normal((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    reference = two_layer_net(4, 5, 3, np.random.default_rng(0))
+    for (_, p, _), (_, q, _) in zip(net.named_parameters(), reference.named_parameters()):
+        q[...] = p
+    loss_fn = SoftmaxCrossEntropy()
+    train_step(net, loss_fn, SGD(0.1), X, T, reg=0.01)
+    assert X.flags.writeable
+    # the same step by hand: plain backward (with dx), the L2 gradient, one SGD update
+    loss_fn.forward(reference.forward(X), T)
+    reference.backward(loss_fn.backward())
+    for (_, p, g), (_, q, _) in zip(reference.named_parameters(), net.named_parameters()):
+        if p.ndim == 2:
+            g = g + 2 * 0.01 * p
+        np.testing.assert_allclose(q, p - 0.1 * g, rtol=1e-12, atol=1e-15)
+
+
+def interleaved_blobs(rng, n=90):
+    """The blobs above, n points with labels 0, 1, 2, 0, 1, ... in turn."""
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    y = np.arange(n) % 3
+    return centres[y] + 0.3 * rng.standard_normal((n, 2)), y
+
+
+def test_fit_refuses_nan_inputs_from_a_standardizer_without_eps(rng):
+    X, y = interleaved_blobs(rng)
+    X = np.column_stack([X, np.ones(len(X))])  # a constant feature, as MNIST's border pixels
+    with np.errstate(all="ignore"):
+        Xs = (X - X.mean(axis=0)) / X.std(axis=0)  # what Standardizer(eps=0) returned
+    with pytest.raises(ValueError, match=r"NaN or infinite.*eps"):
+        fit(two_layer_net(3, 8, 3, rng), SoftmaxCrossEntropy(), Xs, y, epochs=1, batch_size=10,
+            optimizer=SGD(0.1), rng=rng, verbose=False)
+
+
+class NanAfter(Linear):
+    """A Linear layer whose output turns NaN from its `after`-th forward on (a numeric fault)."""
+
+    def __init__(self, *args, after=5, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls, self.after = 0, after
+
+    def forward(self, x):
+        self.calls += 1
+        y = super().forward(x)
+        return y * np.nan if self.calls > self.after else y
+
+
+def test_fit_stops_at_the_first_non_finite_loss_and_says_where(rng):
+    X, y = interleaved_blobs(rng)
+    net = Sequential(Linear(2, 8, rng), ReLU(), NanAfter(8, 3, rng, after=4))  # forward 1 is fit's probe
+    with pytest.raises(FloatingPointError, match=r"nan at epoch 1, batch 4 \(lr=0\.1"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10, optimizer=SGD(0.1), rng=rng,
+            verbose=False)
+
+
+def test_fit_refuses_a_model_with_nan_weights(rng):
+    X, y = interleaved_blobs(rng)
+    net = two_layer_net(2, 8, 3, rng)
+    net[0].params["W"][0, 0] = np.nan
+    with pytest.raises(FloatingPointError, match="NaN"):
+        fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10, optimizer=SGD(0.1), rng=rng,
+            verbose=False)
+
+
+@pytest.mark.parametrize("loss_fn", [CourseSoftmaxCrossEntropy(), SoftmaxCrossEntropy()], ids=["guarded", "exact"])
+def test_fit_warns_or_stops_when_training_diverges(loss_fn, rng):
+    X, y = rng.standard_normal((300, 20)), rng.integers(0, 10, 300)  # the issue's lr=1e3
+    with pytest.warns(RuntimeWarning, match="diverging"):
+        try:
+            fit(two_layer_net(20, 32, 10, rng), loss_fn, X, y, epochs=3, batch_size=30, optimizer=SGD(1e3),
+                rng=rng, verbose=False)
+        except FloatingPointError:  # stopping at an infinite loss is fine too, after the warning
+            pass
+
+
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), -1.0, 0.0, "0.1", True])
+def test_sgd_refuses_a_learning_rate_that_is_not_a_positive_number(lr):
+    with pytest.raises(ValueError, match="finite lr > 0"):
+        SGD(lr)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [({"reg": -1}, "reg"), ({"reg": float("nan")}, "reg"), ({"lr_decay": -1}, "lr_decay"),
+     ({"lr_decay": 0}, "lr_decay"), ({"epochs": -1}, "epochs"), ({"epochs": 0}, "epochs"),
+     ({"epochs": 2.5}, "epochs")],
+)
+def test_fit_refuses_bad_hyperparameters_before_training(kwargs, message, rng):
+    X, y = interleaved_blobs(rng)
+    net = two_layer_net(2, 8, 3, rng)
+    before = net[0].params["W"].copy()
+    args = dict(epochs=1, batch_size=10, optimizer=SGD(0.1), rng=rng, verbose=False) | kwargs
+    with pytest.raises(ValueError, match=message):
+        fit(net, SoftmaxCrossEntropy(), X, y, **args)
+    np.testing.assert_array_equal(net[0].params["W"], before)  # refused before any step
+
+
+def test_one_sgd_passed_to_two_fits_trains_the_same_way_twice():
+    X, y = interleaved_blobs(np.random.default_rng(0))
+    opt = SGD(0.1, momentum=0.9)
+    runs = []
+    for _ in range(2):
+        net = two_layer_net(2, 8, 3, np.random.default_rng(1))
+        runs.append(fit(net, SoftmaxCrossEntropy(), X, y, epochs=3, batch_size=10, optimizer=opt,
+                        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False)["loss"])
+    assert runs[0] == runs[1]
+
+
+def test_fit_resume_carries_the_optimiser_on():
+    X, y = interleaved_blobs(np.random.default_rng(0))
+    opt = SGD(0.1, momentum=0.9)
+    net = two_layer_net(2, 8, 3, np.random.default_rng(1))
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=2, batch_size=10, optimizer=opt,
+        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False)
+    fit(net, SoftmaxCrossEntropy(), X, y, epochs=1, batch_size=10, optimizer=opt,
+        rng=np.random.default_rng(2), lr_decay=0.5, verbose=False, resume=True)
+    assert opt.lr == pytest.approx(0.1 * 0.5**3) and opt.velocity

@@ -19,23 +19,23 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fake_mnist  # noqa: E402
+from fake_datasets import cifar_batch, idx_gz_bytes, write_fake_cifar, write_fake_mnist
 
-import helpers.data as data  # noqa: E402
-import helpers.functional as F  # noqa: E402
-from helpers.conv import Conv2d  # noqa: E402
+import helpers.data as data
+import helpers.functional as F
+from helpers.conv import Conv2d
 from helpers.gradcheck import (gradient_test, jacobian_test, layer_jacobian_tests,
-                               network_gradient_test, numerical_gradient, rel_error, taylor_verdict)  # noqa: E402
-from helpers.layers import Linear, ReLU, Residual, Sequential, Sigmoid, Tanh  # noqa: E402
-from helpers.losses import L2Loss, SoftmaxCrossEntropy  # noqa: E402
-from helpers.networks import build_network, two_layer_net  # noqa: E402
+                               network_gradient_test, numerical_gradient, rel_error, taylor_verdict)
+from helpers.layers import Linear, ReLU, Residual, Sequential, Sigmoid, Tanh
+from helpers.losses import L2Loss, SoftmaxCrossEntropy
+from helpers.networks import build_network, two_layer_net
 from helpers.plotting import (plot_confusion, plot_gradient_test, plot_history, show_images,
-                              show_templates)  # noqa: E402
-from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit  # noqa: E402
+                              show_templates)
+from helpers.train import SGD, accuracy, confusion_matrix, evaluate, fit
 
 EXPECTED = re.compile(r"expect|must|need|should|refus|only|cannot|not a|is not|unknown|before|but the|official|asked for", re.I)
 CAME = re.compile(r"got|found|holds|gave|became|is in the way|came|\d|NaN|nan|inf", re.I)
@@ -96,7 +96,7 @@ probe("Linear.backward before forward")(lambda: Linear(4, 3).backward(np.ones((2
 probe("Linear.backward bad dout")(lambda: (lin.forward(np.ones((2, 4))), lin.backward(np.ones((3, 3)))))
 for Layer in (ReLU, Sigmoid, Tanh):
     probe(f"{Layer.__name__}.backward before forward")(lambda L=Layer: L().backward(np.ones(3)))
-    probe(f"{Layer.__name__}.backward broadcasting dout")(lambda L=Layer: (lambda l: (l.forward(np.ones((2, 3))), l.backward(np.ones(3))))(L()))
+    probe(f"{Layer.__name__}.backward broadcasting dout")(lambda L=Layer: (lambda layer: (layer.forward(np.ones((2, 3))), layer.backward(np.ones(3))))(L()))
     probe(f"{Layer.__name__}(nan) propagates", lambda r: np.isnan(r[0, 1]))(
         lambda L=Layer: L().forward(np.array([[1.0, np.nan]])))
     probe(f"{Layer.__name__}(+-1e308)", finite)(lambda L=Layer: L().forward(np.array([[1e308, -1e308]])))
@@ -104,7 +104,7 @@ probe("SoftmaxCrossEntropy(guard=-1)")(lambda: SoftmaxCrossEntropy(guard=-1))
 probe("SoftmaxCrossEntropy(guard='x')")(lambda: SoftmaxCrossEntropy(guard="x"))
 probe("SoftmaxCrossEntropy labels not one-hot")(lambda: SoftmaxCrossEntropy().forward(np.ones((2, 3)), np.array([0, 1])))
 probe("SoftmaxCrossEntropy backward(array)")(
-    lambda: (lambda l: (l.forward(np.ones((2, 3)), np.eye(3)[:2]), l.backward(np.ones(2))))(SoftmaxCrossEntropy()))
+    lambda: (lambda loss: (loss.forward(np.ones((2, 3)), np.eye(3)[:2]), loss.backward(np.ones(2))))(SoftmaxCrossEntropy()))
 probe("SoftmaxCrossEntropy uint8 scores", finite)(
     lambda: SoftmaxCrossEntropy().forward(np.array([[0, 200, 255]], dtype=np.uint8), np.eye(3)[[0]]))
 probe("SoftmaxCrossEntropy default = exact", lambda r: abs(r - 60.0) < 1e-9)(
@@ -316,7 +316,7 @@ def classify(fn, check):
             result = fn()
     except RuntimeWarning as w:
         return "clear error", f"RuntimeWarning: {w}"
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         msg = f"{type(err).__name__}: {err}"
         if isinstance(err, (AttributeError, IndexError, NameError, UnboundLocalError, ZeroDivisionError)):
             return "unclear error", msg
@@ -326,7 +326,7 @@ def classify(fn, check):
     if check is not None:
         try:
             ok = bool(check(result))
-        except Exception:  # noqa: BLE001
+        except Exception:
             ok = False
         return ("answered" if ok else "WRONG ANSWER"), repr(result)[:120]
     return "SILENT", repr(result)[:120]

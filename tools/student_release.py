@@ -158,7 +158,7 @@ def tracked_files(root, untracked=False):
     try:
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError) as err:
-        raise SystemExit(f"the student release is built from a git checkout; `git ls-files` failed in {root}: {err}")
+        raise SystemExit(f"the student release is built from a git checkout; `git ls-files` failed in {root}: {err}") from err
     return sorted({p for p in out.split("\0") if p and (Path(root) / p).is_file()})
 
 
@@ -298,7 +298,7 @@ def main(argv=None):
     try:
         exercises = build_release(args.dest, args.source, args.untracked, args.colab_url or COLAB_URL, args.colab_ref)
     except MarkerError as err:
-        raise SystemExit(f"student release not written: {err}")
+        raise SystemExit(f"student release not written: {err}") from err
     width = max((len(e.name) for e in exercises), default=0)
     for e in exercises:
         print(f"  {e.name:{width}s}  {e.file}:{e.line}" + (f" (cell {e.cell})" if e.cell >= 0 else ""))

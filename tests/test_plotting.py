@@ -1,12 +1,36 @@
-"""The grid-search table and heat map the lessons share (helpers.plotting.format_grid / plot_grid)."""
+"""helpers.plotting: the grid-search table and heat map the lessons share, and figures that say what
+they expected when given the wrong thing."""
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from helpers.plotting import (
+    format_grid,
+    plot_confusion,
+    plot_decision_regions,
+    plot_gradient_test,
+    plot_grid,
+    plot_history,
+    show_images,
+    show_templates,
+)
 
-from helpers.plotting import format_grid, plot_grid  # noqa: E402
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda: plot_history({"loss": [1.0, 0.5]}),
+     lambda: show_images(np.zeros((3, 8, 8)), titles=["a", "b"]),
+     lambda: plot_confusion(np.eye(3, dtype=int), ["a", "b"]),
+     lambda: plot_gradient_test(np.ones(4), np.ones(3), np.ones(4)),
+     lambda: show_templates(np.zeros((10, 3)), (28, 28), ["a", "b", "c"]),
+     lambda: plot_decision_regions(lambda G: np.zeros(len(G), dtype=int), np.zeros((5, 3)), np.zeros(5, dtype=int))],
+    ids=["history", "images", "confusion", "gradient_test", "templates", "decision_regions"],
+)
+def test_plotting_helpers_say_what_they_expected(call):
+    with pytest.raises(ValueError, match="expects .*, got"):
+        call()
+    plt.close("all")
 
 
 def test_format_grid_rows_columns_and_values():
