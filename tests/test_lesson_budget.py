@@ -50,5 +50,6 @@ def test_a_companion_says_which_lesson_it_follows(path):
 
 
 def test_the_budget_counts_what_it_says():
-    cells = [{"cell_type": "markdown", "source": ["# Title\n", "two words"]}, {"cell_type": "code", "source": "x = 1 2 3"}]
+    cells = [{"cell_type": "markdown", "source": ["# Title\n", "two words"]},
+             {"cell_type": "code", "source": "x = 1 2 3"}]
     assert prose_words(cells) == 4

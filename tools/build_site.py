@@ -323,7 +323,7 @@ def main(argv=None):
     try:
         seconds = build(args.out, args.notebooks, args.solutions, args.colab_url)
     except (SiteError, MarkerError) as err:
-        raise SystemExit(f"site not built: {err}")
+        raise SystemExit(f"site not built: {err}") from None
     kind = "instructor build WITH SOLUTIONS (do not publish)" if args.solutions else "student view"
     print(f"site written to {args.out}/index.html ({kind}) in {seconds:.1f} s")
 

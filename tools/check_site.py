@@ -27,7 +27,7 @@ import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = {"desktop": (1280, 800), "mobile": (390, 844)}
@@ -258,7 +258,7 @@ def main(argv=None):
     try:
         import playwright  # noqa: F401
     except ImportError:
-        raise SystemExit("the browser check needs the `site` extra: pip install -e '.[site]'")
+        raise SystemExit("the browser check needs the `site` extra: pip install -e '.[site]'") from None
     problems = check(args.site, args.shots)
     for p in problems:
         print("PROBLEM", p)

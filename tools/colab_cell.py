@@ -136,7 +136,7 @@ def write(paths, block, check_only=False):
         try:
             new = replace_block(_source(cell), block)
         except ValueError as err:
-            raise SystemExit(f"{path}: {err}")
+            raise SystemExit(f"{path}: {err}") from None
         if new != _source(cell):
             differ.append(path)
             if not check_only:
