@@ -739,7 +739,7 @@ NOTEBOOK = {
 
 # Cases that involve more than one exercise, or a subset run (`make check K=...`): what is planted
 # (every other exercise holds the reference), the checker's extra arguments, and the verdicts
-# expected; `expect` maps an exercise to its status, or to (status, quantity in the message).
+# expected (`tests`: test modules added to the release); `expect` maps an exercise to its status, or to (status, quantity in the message).
 # Every other exercise of the corpus must read "passed" (with -k: must not read wrong or in doubt).
 # tests/test_corpus.py::test_case runs each in its own release copy.
 CASES = {
@@ -784,12 +784,27 @@ CASES = {
         "args": ["-k", "residual"],
         "expect": {"ReLU.backward": ("wrong", "dx"), "Residual.backward": "waiting", "Residual.forward": "passed"},
     },
-    # make check K=col2im with a Conv2d.backward that reshapes dout without the N/F transpose:
-    # the correct col2im reads passed
+    # make check K=col2im with a Conv2d.backward that reshapes dout without the N/F transpose,
+    # and a test named for col2im that runs it inside the layer (as the instructor's hidden
+    # tests do): the correct col2im read "wrong"
     "bug_conv2d_backward_seen_from_k_col2im": {
         "plant": {"Conv2d.backward": CONV["Conv2d.backward"]["bug_reshape_without_transpose"][0]},
+        "tests": {"tests/test_col2im_in_a_layer.py": _c("""
+            import numpy as np
+
+            from helpers.conv import Conv2d
+            from helpers.gradcheck import numerical_gradient, rel_error
+
+
+            def test_col2im_in_a_layer_matches_finite_differences():
+                rng = np.random.default_rng(0)
+                layer, x = Conv2d(2, 3, (3, 2), rng=rng), rng.standard_normal((2, 2, 6, 7))
+                u = rng.standard_normal(layer.forward(x).shape)
+                dx = layer.backward(u)
+                assert rel_error(dx, numerical_gradient(lambda v: np.sum(layer.forward(v) * u), x)) < 1e-7
+        """)},
         "args": ["-k", "col2im"],
-        "expect": {"col2im": "passed"},
+        "expect": {"col2im": "waiting", "Conv2d.backward": ("wrong", "dW")},
     },
     # the same mistake in a full run: Conv2d.backward is wrong, col2im (which its tests call) is not
     "bug_conv2d_backward_reshape_without_transpose": {

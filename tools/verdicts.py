@@ -131,6 +131,7 @@ def _resolve_waiting(exercises, rows, res, failing):
         for name in [n for n in stuck if n not in cleared] or stuck:
             tests = [i for i in rows[name][2] if i in failing] or sorted(
                 i for i in failing if name in res[i]["called"])
+            tests.sort(key=lambda i: (name not in res[i]["marks"], i))  # its direct tests say best
             others = ", ".join(rows[name][3])
             detail = f"{tests[0]}: {res[tests[0]]['detail']}" if tests else f"its tests need {others} first"
             rows[name][:2] = WRONG, f"{detail} (its tests fail together with {others}, which waits for it)"
