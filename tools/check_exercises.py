@@ -2,6 +2,8 @@
 or "wrong" (with the failing comparison), instead of a wall of tracebacks.
 
     make check                         # or: python -m tools.check_exercises [-k linear ...]
+    python -m tools.check_exercises -k col2im   # the tests named so (and, when one fails, the tests
+                                                # of the exercises it calls): their exercises only
     python -m tools.check_exercises --only softmax --only Linear.backward   # show these only
     python -m pytest -p tools.check_exercises --exercises tests      # the same, as a pytest plugin
 
