@@ -7,7 +7,9 @@ a student release, run the checker as a student would, and assert its verdicts.
   correct exercise reads "wrong" or "in doubt". Mistakes are planted in batches: mistake k of
   every exercise at once, except that an exercise and the one its direct tests call (a scalar
   node's forward for its backward, im2col for Conv2d.forward, col2im for Conv2d.backward) are
-  planted in two separate runs; every exercise not planted holds the reference solution.
+  planted in two separate runs; every exercise not planted holds the reference solution;
+- every case of CASES (several exercises at once, a leftover print, a subset run with -k) reads
+  as it states, one run per case (test_case[<name>]).
 
 The release is built once; each run plants into its own copy, and two runs go at a time.
 The notebook exercise (linear_softmax_loss, notebook 01) is judged by its notebook's checking
