@@ -43,6 +43,7 @@ def im2col(x_pad, kernel_hw, stride, dilation, out_hw):
 
     cols[(c, u, v), (n, i, j)] = x_pad[n, c, s_h i + d_h u, s_w j + d_w v], so that
     out = W.reshape(F, C*KH*KW) @ cols is the whole convolution in one matrix product.
+    cols has x_pad's dtype (float32 in, float32 out).
     """
     (KH, KW), (sh, sw), (dh, dw), (OH, OW) = kernel_hw, stride, dilation, out_hw
     N, C = x_pad.shape[:2]
@@ -60,6 +61,7 @@ def col2im(dcols, x_pad_shape, kernel_hw, stride, dilation, out_hw):
 
     dcols: (C*KH*KW, N*OH*OW) -> dx_pad: (N, C, Hp, Wp). Windows overlap when s < d (K - 1) + 1,
     so pixels collect several contributions; one strided `+=` per kernel offset (u, v) adds them.
+    dx_pad has dcols' dtype (float32 in, float32 out): make the buffer with dtype=dcols.dtype.
     """
     (KH, KW), (sh, sw), (dh, dw), (OH, OW) = kernel_hw, stride, dilation, out_hw
     N, C, Hp, Wp = x_pad_shape

@@ -736,3 +736,79 @@ NOTEBOOK = {
         """), "db"),
     },
 }
+
+# Cases that involve more than one exercise, or a subset run (`make check K=...`): what is planted
+# (every other exercise holds the reference), the checker's extra arguments, and the verdicts
+# expected (`tests`: test modules added to the release); `expect` maps an exercise to its status, or to (status, quantity in the message).
+# Every other exercise of the corpus must read "passed" (with -k: must not read wrong or in doubt).
+# tests/test_corpus.py::test_case runs each in its own release copy.
+CASES = {
+    # prints are allowed (no docstring forbids them): a leftover debug print changes no verdict
+    "alt_leftover_print": {
+        "plant": {"Linear.forward": 'print("Linear.forward: x", x.shape, "W", W.shape)\nreturn x @ W + b'},
+        "expect": {},
+    },
+    # correct code written above the stub line, the stub line left in: the code is what runs
+    "alt_code_above_a_left_in_stub": {
+        "plant": {"softmax": _c("""
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+            raise NotImplementedError("Exercise softmax: implement p_ik = exp(s_ik) / sum_j exp(s_ij)")
+        """)},
+        "expect": {},
+    },
+    # the docstring: float32 in gives float32 out. The fault is col2im's, not its callers'.
+    "bug_col2im_float64_buffer": {
+        "plant": {"col2im": _c("""
+            d = dcols.reshape(C, KH, KW, N, OH, OW).transpose(3, 0, 1, 2, 4, 5)
+            dx_pad = np.zeros((N, C, Hp, Wp))
+            for u in range(KH):
+                for v in range(KW):
+                    dx_pad[:, :, dh * u : dh * u + sh * (OH - 1) + 1 : sh,
+                           dw * v : dw * v + sw * (OW - 1) + 1 : sw] += d[:, :, u, v]
+            return dx_pad
+        """)},
+        "expect": {"col2im": ("wrong", "float32")},
+    },
+    # math.exp(1000) overflows: Sigmoid.forward is wrong; Log.forward and LogSigmoid.forward,
+    # which a test runs together with it, are right
+    "bug_scalar_sigmoid_math_exp_overflow": {
+        "plant": {"scalar.Sigmoid.forward": "import math\ny = 1 / (1 + math.exp(-a))\nself.cache = y\nreturn y"},
+        "expect": {"scalar.Sigmoid.forward": ("wrong", "OverflowError")},
+    },
+    # a subset run must run the tests the blame needs: the failing selected tests call a wrong
+    # ReLU.backward (Residual's phi); without ReLU.backward's own tests, the correct
+    # Residual.backward read "wrong"
+    "bug_relu_backward_seen_from_k_residual": {
+        "plant": {"ReLU.backward": "return dout"},
+        "args": ["-k", "residual"],
+        "expect": {"ReLU.backward": ("wrong", "dx"), "Residual.backward": "waiting", "Residual.forward": "passed"},
+    },
+    # make check K=col2im with a Conv2d.backward that reshapes dout without the N/F transpose,
+    # and a test named for col2im that runs it inside the layer (as the instructor's hidden
+    # tests do): the correct col2im read "wrong"
+    "bug_conv2d_backward_seen_from_k_col2im": {
+        "plant": {"Conv2d.backward": CONV["Conv2d.backward"]["bug_reshape_without_transpose"][0]},
+        "tests": {"tests/test_col2im_in_a_layer.py": _c("""
+            import numpy as np
+
+            from helpers.conv import Conv2d
+            from helpers.gradcheck import numerical_gradient, rel_error
+
+
+            def test_col2im_in_a_layer_matches_finite_differences():
+                rng = np.random.default_rng(0)
+                layer, x = Conv2d(2, 3, (3, 2), rng=rng), rng.standard_normal((2, 2, 6, 7))
+                u = rng.standard_normal(layer.forward(x).shape)
+                dx = layer.backward(u)
+                assert rel_error(dx, numerical_gradient(lambda v: np.sum(layer.forward(v) * u), x)) < 1e-7
+        """)},
+        "args": ["-k", "col2im"],
+        "expect": {"col2im": "waiting", "Conv2d.backward": ("wrong", "dW")},
+    },
+    # the same mistake in a full run: Conv2d.backward is wrong, col2im (which its tests call) is not
+    "bug_conv2d_backward_reshape_without_transpose": {
+        "plant": {"Conv2d.backward": CONV["Conv2d.backward"]["bug_reshape_without_transpose"][0]},
+        "expect": {"Conv2d.backward": ("wrong", "dW")},
+    },
+}

@@ -7,7 +7,9 @@ a student release, run the checker as a student would, and assert its verdicts.
   correct exercise reads "wrong" or "in doubt". Mistakes are planted in batches: mistake k of
   every exercise at once, except that an exercise and the one its direct tests call (a scalar
   node's forward for its backward, im2col for Conv2d.forward, col2im for Conv2d.backward) are
-  planted in two separate runs; every exercise not planted holds the reference solution.
+  planted in two separate runs; every exercise not planted holds the reference solution;
+- every case of CASES (several exercises at once, a leftover print, a subset run with -k) reads
+  as it states, one run per case (test_case[<name>]).
 
 The release is built once; each run plants into its own copy, and two runs go at a time.
 The notebook exercise (linear_softmax_loss, notebook 01) is judged by its notebook's checking
@@ -18,7 +20,7 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from corpus import CORPUS, NOTEBOOK, alternatives, mistakes
+from corpus import CASES, CORPUS, NOTEBOOK, alternatives, mistakes
 from test_student_release import ROOT, run_checker
 
 from tools.exercises import collect, file_regions, read_manifest, replace_stubs
@@ -108,6 +110,34 @@ def test_every_mistake_reads_wrong_on_its_own_exercise_only(base, tmp_path):
                 problems.append(f"{name} (correct) reads {status}: {detail}")
         problems += [f"also failing: {a['test']}: {a['detail']}" for a in report["also_failing"]]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_case(case, base, tmp_path):
+    """One case of tests/corpus.py's CASES: its exercises read as expected, every other corpus
+    exercise passed (with -k: none reads wrong or in doubt), and the exit status says whether
+    anything is wrong."""
+    spec = CASES[case]
+    dest, solutions = base
+    release = plant(dest, solutions, spec["plant"], tmp_path / "run")
+    for path, source in spec.get("tests", {}).items():  # a test the case needs (a hidden one's kind)
+        (release / path).write_text(source + "\n")
+    statuses, report, text = run_checker(release, *spec.get("args", ()))
+    problems = []
+    for name, want in spec["expect"].items():
+        status, quantity = (want, "") if isinstance(want, str) else want
+        if statuses[name][0] != status or quantity not in statuses[name][1]:
+            problems.append(f"{name}: {statuses[name]} (expected {status!r} naming {quantity!r})")
+    for name, (status, detail) in statuses.items():
+        if name in CORPUS and name not in spec["expect"]:
+            if status in ("wrong", "in doubt") or (status != "passed" and not spec.get("args")):
+                problems.append(f"{name} (correct) reads {status}: {detail}")
+    problems += [f"also failing: {a['test']}: {a['detail']}" for a in report["also_failing"]]
+    problems += [f"could not load: {a['test']}: {a['detail']}" for a in report["not_collected"]]
+    wrong = any((w if isinstance(w, str) else w[0]) == "wrong" for w in spec["expect"].values())
+    if report["returncode"] != int(wrong):
+        problems.append(f"exit status {report['returncode']}, expected {int(wrong)}")
+    assert not problems, "\n".join(problems) + "\n" + text[-2000:]
 
 
 NB01 = ROOT / "notebooks" / "01_linear_classifier.ipynb"

@@ -358,6 +358,25 @@ def test_col2im_dx_pad(rng, geometry):
     close("dx_pad", conv.col2im(dcols.copy(), shape, (KH, KW), s, d, out_hw), want, 1e-8, 1e-9)
 
 
+def _keeps_float32(quantity, got, given):
+    assert got.dtype == np.float32, (
+        f"{quantity} has dtype {got.dtype} for float32 {given}, expected float32 (the docstring: "
+        f"float32 in gives float32 out; build buffers with {given}.dtype)"
+    )
+
+
+@exercise("im2col")
+def test_im2col_keeps_float32(rng):
+    x_pad = rng.standard_normal((2, 3, 6, 5)).astype(np.float32)
+    _keeps_float32("cols", conv.im2col(x_pad, (3, 2), (1, 1), (1, 1), (4, 4)), "x_pad")
+
+
+@exercise("col2im")
+def test_col2im_keeps_float32(rng):
+    dcols = rng.standard_normal((3 * 3 * 2, 2 * 4 * 4)).astype(np.float32)
+    _keeps_float32("dx_pad", conv.col2im(dcols, (2, 3, 6, 5), (3, 2), (1, 1), (1, 1), (4, 4)), "dcols")
+
+
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=GEOMETRY_IDS)
 @pytest.mark.parametrize("cls", [pytest.param("Conv2dNaive", marks=exercise("Conv2dNaive.forward")),
                                  pytest.param("Conv2d", marks=exercise("Conv2d.forward"))])

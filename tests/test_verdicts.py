@@ -115,3 +115,46 @@ def test_the_check_fails_whenever_a_test_fails():
     rows, others = verdicts(_exercises(), results, set(), {}, [])
     assert not failed(rows, others, [], results)
     assert failed(rows, others, [("tests/test_x.py", "SyntaxError")], results)
+
+
+def test_a_shared_failure_goes_on_the_exercise_a_test_of_its_own_alone_finds_wrong():
+    """An overflowing scalar Sigmoid.forward: its saturation test (named for no exercise, calling
+    it alone) fails, and so does a test of Log.forward and LogSigmoid.forward that also calls it.
+    The two correct ones read 'in doubt'; the failure is Sigmoid.forward's."""
+    names = ("scalar.Sigmoid.forward", "Log.forward", "LogSigmoid.forward")
+    overflow = "OverflowError: math range error  (raised at helpers/scalar.py:173)"
+    statuses, others = _run({
+        "test_sigmoid_node_saturates_without_nan": result("failed", names[:1], detail=overflow),
+        "test_naive_log_of_sigmoid_fails_where_log_sigmoid_does_not": result("failed", names, detail=overflow),
+        "test_log_forward_values": result("passed", ["Log.forward"]),
+        "test_log_sigmoid_forward_values": result("passed", ["LogSigmoid.forward"]),
+    }, names)  # fmt: skip
+    assert statuses == {
+        "scalar.Sigmoid.forward": ("wrong", f"test_sigmoid_node_saturates_without_nan: {overflow}"),
+        "Log.forward": ("passed", "1 test passed"),
+        "LogSigmoid.forward": ("passed", "1 test passed"),
+    }
+    assert others == []
+
+
+def test_a_dtype_broken_by_one_exercise_is_put_on_that_one_not_on_its_callers():
+    """A col2im with a float64 buffer: its direct float32 test fails, and the layer's float32
+    test that runs im2col, col2im and both Conv2d passes fails with it."""
+    names = ("im2col", "col2im", "Conv2d.forward", "Conv2d.backward")
+    message = "dx_pad has dtype float64 for float32 dcols, expected float32"
+    results = {
+        "test_col2im_keeps_float32": result("failed", ["col2im"], detail=message),
+        "test_im2col_keeps_float32": result("passed", ["im2col"]),
+        "test_col2im_dx_pad": result("passed", ["col2im"]),
+        "test_float32_stays_float32": result("failed", names, detail="assert dtype('float32') == dtype('float64')"),
+        "test_conv2d_forward_out": result("passed", ["Conv2d.forward", "im2col"]),
+        "test_conv2d_backward_dx": result("passed", ["Conv2d.backward", "col2im"]),
+    }
+    statuses, others = _run(results, names)
+    assert statuses["col2im"] == ("wrong", f"test_col2im_keeps_float32: {message}")
+    assert {n: s for n, (s, _) in statuses.items() if n != "col2im"} == dict.fromkeys(names[:1] + names[2:], "passed")
+    assert others == []
+    # without the direct test nothing tells which one is wrong: all four are in doubt, none passed
+    del results["test_col2im_keeps_float32"]
+    statuses, _ = _run(results, names)
+    assert {s for s, _ in statuses.values()} == {"in doubt"}

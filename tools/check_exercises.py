@@ -2,6 +2,8 @@
 or "wrong" (with the failing comparison), instead of a wall of tracebacks.
 
     make check                         # or: python -m tools.check_exercises [-k linear ...]
+    python -m tools.check_exercises -k col2im   # the tests named so (and, when one fails, the tests
+                                                # of the exercises it calls): their exercises only
     python -m tools.check_exercises --only softmax --only Linear.backward   # show these only
     python -m pytest -p tools.check_exercises --exercises tests      # the same, as a pytest plugin
 
@@ -61,6 +63,7 @@ def pytest_configure(config):
 
 class ExerciseReport:
     timeout, quiet, touched, only = DEFAULT_TIMEOUT, False, frozenset(), ()
+    selected, left_out = None, ()  # with -k or -m: the nodeids selected, the tests left out
 
     def __init__(self, root):
         self.root = Path(root)
@@ -86,6 +89,43 @@ class ExerciseReport:
             where = [m for ln in lines if (m := re.match(r'File "(.+)", line (\d+)', ln))]
             detail = (f"{where[-1][1]}:{where[-1][2]}: " if where else "") + (lines[-1] if lines else "")
             self.not_collected.append((report.nodeid, detail.replace(f"{self.root}{os.sep}", "")[:300]))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        """Keep the tests that -k or -m leave out: they may be needed to tell which exercise a
+        failing selected test is about (see pytest_runtestloop)."""
+        every = list(items)
+        yield
+        chosen = {id(item) for item in items}
+        self.selected = {item.nodeid for item in items} if len(items) < len(every) else None
+        self.left_out = [item for item in every if id(item) not in chosen]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        """With -k or -m: run the selected tests, then, as long as some fail, the left-out tests
+        of the exercises they call (named for them or marked with them), so that `make check
+        K=col2im` with a wrong Conv2d.backward blames Conv2d.backward, not col2im."""
+        if self.selected is None or session.config.option.collectonly:
+            return None  # pytest's own loop
+        batch, done, needed = list(session.items), set(), set()
+        while batch:
+            for k, item in enumerate(batch):
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=batch[k + 1] if k + 1 < len(batch) else None)
+                done.add(item.nodeid)
+                if session.shouldfail:
+                    raise session.Failed(session.shouldfail)
+                if session.shouldstop:
+                    raise session.Interrupted(session.shouldstop)
+            needed |= {n for r in self.results.values() if r["outcome"] == "failed" for n in r["called"]}
+            batch = [item for item in self.left_out if item.nodeid not in done and self._about(item) & needed]
+        return True
+
+    def _about(self, item):
+        """The exercises a test is named for or marked with (known before it runs)."""
+        words = tokens(item.nodeid.split("::", 1)[-1]) | tokens(Path(item.nodeid.split("::")[0]).stem)
+        marks = {n for m in item.iter_markers("exercise") for n in m.args}
+        return {ex.name for ex in self.exercises
+                if ex.name in marks or tokens(ex.name.split(".", 1)[-1] if ex.cell >= 0 else ex.name) <= words}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -135,8 +175,8 @@ class ExerciseReport:
         """[(exercise, status, detail, [nodeids])] and the failing tests put on no exercise."""
         stubbed = {ex.name for ex in self.exercises if stub_in_place(self.root, ex)}
         rows, others = verdicts(self.exercises, self.results, stubbed, self.unparsable, self.not_collected)
-        self.touched = {ex.name for ex in self.exercises
-                        if any(ex.name in r["called"] | r["marks"] for r in self.results.values())}  # fmt: skip
+        ran = [r for i, r in self.results.items() if self.selected is None or i in self.selected]
+        self.touched = {ex.name for ex in self.exercises if any(ex.name in r["called"] | r["marks"] for r in ran)}
         return rows, others
 
     def pytest_sessionfinish(self, session):
@@ -151,6 +191,7 @@ class ExerciseReport:
             shown = [row for row in rows if row[0].name in self.only]
         elif config.option.keyword or config.option.markexpr:  # -k: only the exercises its tests check
             shown, why = [row for row in rows if row[0].name in self.touched], f"-k {config.option.keyword}"
+            others = [(i, d) for i, d in others if self.selected is None or i in self.selected]
         write_report(terminalreporter, rows, others, self.not_collected, shown, why,
                      legend=bool(config.getoption("--exercises")))  # fmt: skip
         self._check_import(terminalreporter)

@@ -10,8 +10,11 @@ The rules, in order:
   code written above it, see check_discovery.stub_in_place), is "not yet implemented";
 - its own tests are the tests that call it and carry its name (test_linear_backward_... for
   Linear.backward) or its mark; without any, every test that calls it;
-- an own test failing that calls no other exercise known to be wrong makes it "wrong"; one that
-  also calls a wrong or unwritten exercise makes it "waiting" for that one;
+- an own test failing that calls no other exercise known to be wrong makes it "wrong"; so does
+  a failing test that calls it alone (whatever its name); one that also calls a wrong or
+  unwritten exercise makes it "waiting" for that one;
+- a failing test that calls several exercises is put on the wrong ones among them: the others
+  (whose own tests pass) stay "passed";
 - "waiting" must end at an exercise that is wrong or not written: exercises that would wait for
   each other (a cycle) are all "wrong", except those that a passing test of their own, calling
   no other exercise, clears (they wait for the others);
@@ -66,8 +69,11 @@ def verdicts(exercises, results, stubbed, unparsable=None, not_collected=()):
     def unexplained(name, tests, bad):
         return sorted(i for i in tests if i in failing and not (res[i]["called"] & bad) - {name})
 
-    suspects = todo | {n for n in own if own[n] & failing}
-    bad = todo | {n for n in suspects - todo if unexplained(n, own[n], suspects)}
+    # a failing test that calls one exercise alone is about that one: it is wrong, and explains
+    # the failures of the tests that call it with others
+    alone = {n for n in calls if any(i in failing and res[i]["called"] <= {n} for i in calls[n])}
+    suspects = todo | alone | {n for n in own if own[n] & failing}
+    bad = todo | alone | {n for n in suspects - todo if unexplained(n, own[n], suspects)}
     # a second pass: an exercise whose failures were explained only by suspects that turned
     # out innocent is wrong after all
     bad |= {n for n in suspects - todo if unexplained(n, own[n], bad)}
@@ -87,7 +93,8 @@ def verdicts(exercises, results, stubbed, unparsable=None, not_collected=()):
         elif ex.file in unparsable:
             row = WRONG, unparsable[ex.file], []
         elif failed:  # the direct tests (marked with its name) say best what is wrong
-            failed.sort(key=lambda i: ("in an earlier test" in res[i]["detail"], name not in res[i]["marks"], i))
+            failed.sort(key=lambda i: ("in an earlier test" in res[i]["detail"], name not in res[i]["marks"],
+                                       not res[i]["called"] <= {name}, i))
             row = WRONG, f"{failed[0]}: {res[failed[0]]['detail']}", []
         elif held_by:
             row = WAITING, f"its tests need {', '.join(held_by)} first", held_by
@@ -124,6 +131,7 @@ def _resolve_waiting(exercises, rows, res, failing):
         for name in [n for n in stuck if n not in cleared] or stuck:
             tests = [i for i in rows[name][2] if i in failing] or sorted(
                 i for i in failing if name in res[i]["called"])
+            tests.sort(key=lambda i: (name not in res[i]["marks"], i))  # its direct tests say best
             others = ", ".join(rows[name][3])
             detail = f"{tests[0]}: {res[tests[0]]['detail']}" if tests else f"its tests need {others} first"
             rows[name][:2] = WRONG, f"{detail} (its tests fail together with {others}, which waits for it)"
