@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 
 INTEGRATION = {
-    "test_corpus.py": "plants every solution of the corpus in a student release and runs the checker",
-    "test_student_release.py": "builds the student release and runs its checker",
-    "test_parameters.py": "executes notebooks' parameters cells with papermill",
-    "test_readme.py": "reads the figures in the notebooks' stored outputs",
-    "test_nb01_lesson.py": "reads and reruns parts of notebook 01",
-    "test_claims.py": "reads the prose and the stored outputs of every notebook and the README",
-    "test_lesson_budget.py": "reads every notebook",
-    "test_grade.py": "grades planted submissions, each in its own student release",
-    "test_colab.py": "simulates the notebooks' Colab set-up cell through two sessions",
-    "test_site.py": "builds the course website and loads every page in headless Chromium",
+    "test_corpus": "plants every solution of the corpus in a student release and runs the checker",
+    "test_student_release": "builds the student release and runs its checker",
+    "test_parameters": "executes notebooks' parameters cells with papermill",
+    "test_readme": "reads the figures in the notebooks' stored outputs",
+    "test_nb01_lesson": "reads and reruns parts of notebook 01",
+    "test_claims": "reads the prose and the stored outputs of every notebook and the README",
+    "test_lesson_budget": "reads every notebook",
+    "test_grade": "grades planted submissions, each in its own student release",
+    "test_colab": "simulates the notebooks' Colab set-up cell through two sessions",
+    "test_site": "builds the course website and loads every page in headless Chromium",
 }
 
 
@@ -38,7 +38,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.path.name in INTEGRATION:
+        if item.path.stem in INTEGRATION:
             item.add_marker(pytest.mark.integration)
 
 

@@ -16,7 +16,8 @@ import pytest
 from release_fixtures import FAKE, FAKE_TESTS, fake_notebook
 
 from tools.exercises import MarkerError, without_markers
-from tools.student_release import build_release, hidden_module, is_shipped, restore_release, tracked_files
+from tools.student_release import (build_release, hidden_module, is_shipped, needed_exercises, restore_release,
+                                   tracked_files)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("tools/__init__.py", "tools/exercises.py", "tools/check_exercises.py", "tools/student_release.py",
@@ -268,8 +269,11 @@ def test_release_ships_what_students_need_and_no_solution(release):
             text = (dest / path).read_text()
             assert "github/numpy-dl-notebooks/numpy-dl-notebooks/" not in text, f"{path}: a badge opens the instructor's repository"
             assert "git+https://github.com/numpy-dl-notebooks" not in text and "%autoreload 2" in cells[0].source, path
-            # it ends with a cell that checks the exercises it needs, from the notebook
-            assert "from tools.notebook_check import check\ncheck(" in cells[-1].source, f"{path}: no check cell"
+            # it ends with a cell that checks the exercises it needs, from the notebook (a companion
+            # that needs none, such as 02b, has nothing to check)
+            needed = needed_exercises(nbformat.read(ROOT / path, as_version=4), path, exercises)
+            has_check = "from tools.notebook_check import check\ncheck(" in cells[-1].source
+            assert has_check == bool(needed), f"{path}: needs {needed}, check cell: {has_check}"
 
 
 def test_release_imports_its_own_helpers(release):
