@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from release_fixtures import FAKE, FAKE_TESTS, fake_notebook
 
-from tools.exercises import MarkerError, without_markers
+from tools.exercises import MarkerError, replace_stubs, without_markers
 from tools.student_release import (build_release, hidden_module, is_shipped, needed_exercises, restore_release,
                                    tracked_files)
 
@@ -412,3 +412,36 @@ def test_autoreload_brings_a_written_exercise_into_a_running_session(release, tm
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["3.0", "(1.0,", "1.0)", "4.0"]
+
+
+# A student in Colab or Jupyter checks from the notebook: the release's check cell, run as the
+# notebook runs it (from notebooks/, the course folder one level up), for a missing, a correct and a
+# wrong softmax.
+SOFTMAX = {
+    "correct": "e = np.exp(scores - scores.max(axis=1, keepdims=True))\nreturn e / e.sum(axis=1, keepdims=True)",
+    "wrong": "e = np.exp(scores - scores.max(axis=1, keepdims=True))\nreturn e / e.sum(axis=0, keepdims=True)",
+}
+
+
+@pytest.mark.parametrize("variant, verdict", [("missing", "not yet implemented"), ("correct", "passed"),
+                                              ("wrong", "wrong")])
+def test_a_notebook_cell_check_softmax_gives_the_verdict(release, tmp_path, variant, verdict):
+    dest, _ = release
+    course = tmp_path / "student"
+    shutil.copytree(dest, course, ignore=shutil.ignore_patterns("data"))
+    os.symlink(dest / "data", course / "data")
+    functional = course / "helpers" / "functional.py"
+    if variant != "missing":
+        functional.write_text(replace_stubs(functional.read_text(), lambda n: SOFTMAX[variant] if n == "softmax" else None))
+    (cell,) = [c for c in nbformat.read(course / "notebooks" / "01_linear_classifier.ipynb", as_version=4).cells
+               if "from tools.notebook_check import check" in c.source]
+    cell_code = cell.source.rsplit("\ncheck(", 1)[0] + '\ncheck("softmax")'  # the cell, asking for softmax
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["NPDL_DATA_DIR"] = str(ROOT / "data")
+    run = subprocess.run([sys.executable, "-c", cell_code], cwd=course / "notebooks", env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout)  # the report's colours
+    lines = [line for line in plain.splitlines() if re.search(r"\bsoftmax\s+line \d+", line)]  # its status line
+    assert len(lines) == 1 and lines[0].split()[0:len(verdict.split())] == verdict.split(), (
+        f"check('softmax') with a {variant} softmax printed:\n{plain[-3000:]}")
