@@ -170,18 +170,39 @@ def test_the_leak_test_finds_the_solutions_in_the_instructor_build(tmp_path):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     shutil.copy2(ROOT / "notebooks" / "01_linear_classifier.ipynb", nbs)
+    _companions(nbs, "01")
+    _printing_notebook(nbs / "00_prints_softmax.ipynb")
     instructor = _build(tmp_path, nbs, solutions=True)
     on_site = _pre_lines(instructor)
     assert {"e = np.exp(shifted)", "dS = (np.exp(log_P) - T) / N", BEGIN} <= set(on_site)  # softmax's printed source, the cell
 
 
+def _printing_notebook(path):
+    """A lesson whose stored output is print(inspect.getsource(F.softmax)) as the instructor's run printed it."""
+    import inspect
+
+    import nbformat
+
+    from helpers import functional as F
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Printed source\n\nThe kernel, printed."),
+                nbformat.v4.new_code_cell("print(inspect.getsource(F.softmax))",
+                                          outputs=[nbformat.v4.new_output("stream", text=inspect.getsource(F.softmax))])]
+    nbformat.write(nb, path)
+
+
 @needs_site
-def test_printed_sources_show_the_release_stub_and_the_rest_of_the_function(site):
+def test_printed_sources_show_the_release_stub_and_the_rest_of_the_function(tmp_path):
     """print(inspect.getsource(F.softmax)) on the site: the student release's softmax, stub and all."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _printing_notebook(nbs / "00_prints_softmax.ipynb")
     student_py, _ = strip_python((ROOT / "helpers" / "functional.py").read_text(encoding="utf-8"), "helpers/functional.py", {})
     stub = next(ln.strip() for ln in student_py.split("\n") if "Exercise softmax:" in ln)
-    page = _pre_lines(site)
-    assert page.get(stub) == "notebooks/01_linear_classifier.html", f"{stub!r} not shown on notebook 01's page"
+    page = _pre_lines(_build(tmp_path, nbs))
+    assert page.get(stub) == "notebooks/00_prints_softmax.html", f"{stub!r} not shown where the source is printed"
+    assert "e = np.exp(shifted)" not in page
     assert 'scores = _check_2d(scores, "scores")' in page  # the code around the region stays
 
 
@@ -227,6 +248,7 @@ def test_site_build_fails_on_a_sphinx_warning(tmp_path):
     nb = nbformat.read(ROOT / "notebooks" / "03_vector_backprop.ipynb", as_version=4)
     nb.cells.insert(1, nbformat.v4.new_markdown_cell("See [nowhere](no_such_page.ipynb)."))
     nbformat.write(nb, nbs / "03_vector_backprop.ipynb")
+    _companions(nbs, "03")
     with pytest.raises(SiteError, match="warnings count as errors"):
         _build(tmp_path, nbs)
 
@@ -250,6 +272,13 @@ def test_every_page_renders_in_chromium(site):
             assert (shots / f"{stem}-{width}.png").stat().st_size > 1000
 
 
+def _companions(nbs, number):
+    """Copy lesson `number`'s companions into nbs: a lesson links them, and a link to a page the build
+    lacks is a warning (an error)."""
+    for path in sorted((ROOT / "notebooks").glob(f"{number}[b-z]_*.ipynb")):
+        shutil.copy2(path, nbs)
+
+
 def _mutate(tmp_path):
     """Two lessons copied and broken: in 02, a figure's PNG data damaged; in 03, one inline formula
     left unclosed and another calling an undefined macro."""
@@ -265,6 +294,8 @@ def _mutate(tmp_path):
     first["source"] = re.sub(r"(?<![$\\])\$([^$\n]+)\$(?!\$)", r"$\1", "".join(first["source"]), count=1)  # unclosed
     second["source"] = re.sub(r"(?<![$\\])\$([^$\n]+)\$(?!\$)", r"$\\notamacro{\1}$", "".join(second["source"]), count=1)
     (nbs / "03_vector_backprop.ipynb").write_text(json.dumps(nb3), encoding="utf-8")
+    _companions(nbs, "02")
+    _companions(nbs, "03")
     return nbs
 
 
@@ -295,3 +326,15 @@ def test_site_tests_skip_with_a_reason_without_the_extra():
     )
     assert r.returncode == 0, r.stderr
     assert "sphinx" in r.stdout
+
+
+def test_the_home_page_summary_keeps_a_link_s_text_only():
+    """A companion's first sentence links its lesson relative to notebooks/; on the home page (one
+    folder up) that link would not resolve, so the summary keeps the words and drops the link."""
+    import nbformat
+
+    from tools.build_site import title_and_summary
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# 01b · A companion\n\nThis follows [01_a.ipynb](01_a.ipynb) and adds a protocol. More.")])
+    assert title_and_summary(nb, "01b_x.ipynb") == ("01b · A companion", "This follows 01_a.ipynb and adds a protocol.")

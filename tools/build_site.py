@@ -81,6 +81,8 @@ def title_and_summary(nb, where):
             if line.startswith("# "):
                 rest = " ".join(ln.strip() for ln in lines[i + 1 :] if ln.strip() and not ln.startswith(("[", "!", "#")))
                 sentence = re.split(r"(?<=[.!?])\s", rest, maxsplit=1)[0] if rest else ""
+                # the home page is not in notebooks/: a link of the sentence keeps its text only
+                sentence = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)
                 return line[2:].strip(), sentence
     raise SiteError(f"{where} has no title: a markdown cell starting with '# ' (the lesson's title) was expected")
 
